@@ -1,0 +1,39 @@
+# vizkit — `make help` lists the targets. Every target sets up .venv by itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUTPUT ?= output
+# Quiet, machine-independent TensorFlow on the CPU (see README, "Reproducibility").
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help venv animations test baselines bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install vizkit with its test tools
+
+animations: $(STAMP) ## render every scene into output/
+	$(BIN)/vizkit render-all --out-dir $(OUTPUT) --overwrite
+
+test: $(STAMP) ## run the test suite (image snapshots included)
+	$(BIN)/python -m pytest
+
+baselines: $(STAMP) ## regenerate the snapshot baselines on purpose, then review the PNGs
+	VIZKIT_REGENERATE_BASELINES=1 $(BIN)/python -m pytest -m snapshot
+
+bench: $(STAMP) ## time vizkit against the notebook recipe (ratios, peak memory)
+	$(BIN)/python bench/run.py
+
+clean: ## remove rendered output and caches (keeps .venv)
+	rm -rf $(OUTPUT) .pytest_cache tests/failed-images bench/results

@@ -1,0 +1,87 @@
+"""celluloid's frame API with bounded memory: each snap goes straight to a writer.
+
+celluloid's ``Camera`` keeps every frame's artists alive until ``animate()``,
+and matplotlib's ``ArtistAnimation`` then redraws all of them while saving:
+memory and save time grow with the number of frames. :class:`StreamingCamera`
+keeps the API (draw the frame's artists, then ``camera.snap()``) but renders
+the figure at each snap, hands the pixels to a writer and removes that frame's
+artists, so only one frame is ever alive. What stays between frames is what
+was drawn before the first snap: axes, labels, fixed limits.
+
+Those static parts are rendered once, at the first snap, and kept as a
+background bitmap; every later frame restores it and draws only its own
+artists (matplotlib's blitting), then the axes spines again on top. A frame
+therefore costs what its own artists cost, not the ticks and labels. Change
+nothing static after the first snap: it would not show.
+
+celluloid's own limitations and how vizkit meets them:
+
+- axis limits come from the last frame → set them once, before the first
+  frame, from the whole trajectory (``vizkit.limits``), and draw with
+  autoscaling off;
+- ``ax.set_title`` does not animate → per-frame text is a ``Text`` artist in
+  axes coordinates (``vizkit.panels.caption``); figure-level artists
+  (``fig.text``) are not tracked, as in celluloid;
+- legends pile up → a legend drawn per frame is removed with the frame.
+"""
+
+import numpy as np
+from celluloid import Camera
+
+__all__ = ["StreamingCamera"]
+
+
+class StreamingCamera(Camera):
+    """A celluloid ``Camera`` whose ``snap()`` renders and emits the frame.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure to record (any backend with ``buffer_rgba``, e.g. Agg).
+    sink : callable
+        Called as ``sink(rgba, index)`` with an ``(h, w, 4)`` uint8 array that is
+        only valid during the call, and the frame's index.
+    """
+
+    def __init__(self, figure, sink):
+        super().__init__(figure)
+        self._sink = sink
+        self._background = None
+        self.frames_written = 0
+
+    def snap(self):
+        """Render the current figure, send it to the sink, then clear the frame."""
+        artists = super().snap()
+        canvas = self._figure.canvas
+        if self._background is None:
+            self._background = self._render_static(artists)
+        canvas.restore_region(self._background)
+        for artist in sorted(artists, key=lambda a: a.get_zorder()):
+            artist.axes.draw_artist(artist)
+        for axis in self._figure.axes:
+            if axis.axison:
+                for spine in axis.spines.values():
+                    axis.draw_artist(spine)
+        self._sink(np.asarray(canvas.buffer_rgba()), self.frames_written)
+        self.frames_written += 1
+        for artist in artists:
+            artist.remove()
+        for i, axis in enumerate(self._figure.axes):
+            for name in self._offsets:
+                self._offsets[name][i] = len(getattr(axis, name))
+        self._photos.clear()
+        return artists
+
+    def _render_static(self, artists):
+        """Draw the figure without this frame's artists; keep it as a bitmap."""
+        for artist in artists:
+            artist.set_visible(False)
+        self._figure.canvas.draw()
+        for artist in artists:
+            artist.set_visible(True)
+        return self._figure.canvas.copy_from_bbox(self._figure.bbox)
+
+    def animate(self, *args, **kwargs):
+        """Not available: frames were streamed to the sink as they were snapped."""
+        raise TypeError("StreamingCamera streams frames to its writer at each snap(); "
+                        "use celluloid.Camera to build an ArtistAnimation")

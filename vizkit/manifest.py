@@ -1,0 +1,65 @@
+"""A JSON sidecar beside every artifact: how it was made."""
+
+import json
+import os
+import platform
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["write_manifest", "manifest_path"]
+
+_PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
+             "celluloid", "imageio", "imageio-ffmpeg")
+
+
+def manifest_path(artifact):
+    """``output/x.gif`` → ``output/x.gif.json``."""
+    artifact = Path(artifact)
+    return artifact.with_name(artifact.name + ".json")
+
+
+def _versions():
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def write_manifest(artifact, *, scene, parameters, seed, frames, metrics, files=None,
+                   frame_size=None):
+    """Write ``<artifact>.json`` and return its path.
+
+    Records the scene, its parameters and seed, package versions, the number
+    of frames and their pixel size, the final metrics and the files written.
+    """
+    record = {
+        "artifact": Path(artifact).name,
+        "files": [Path(f).name for f in (files or [artifact])],
+        "scene": scene,
+        "parameters": parameters,
+        "seed": seed,
+        "frames": frames,
+        "frame_size": list(frame_size) if frame_size else None,
+        "final_metrics": metrics,
+        "versions": _versions(),
+        "environment": {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS",)
+                        if k in os.environ},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    path = manifest_path(artifact)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _jsonable(value):
+    """numpy scalars and paths in parameters."""
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
