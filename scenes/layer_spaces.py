@@ -1,0 +1,97 @@
+"""Scene ``layer-spaces``: how each layer bends the input plane while a network learns.
+
+After "Understanding Neural Networks (with Graphs)" (P. Leo Muñoz): a
+2 → 2 (tanh) → 1 (sigmoid) network on two classes no straight line can
+separate, class 0 in the corners (−1, −1) and (1, 1), class 1 in the middle.
+Every epoch shows the decision regions in the input plane, then where the
+hidden layer sends the whole input grid before and after its activation.
+"""
+
+import click
+
+from vizkit import datasets
+from vizkit.cli.options import progress, render_options, scene_command, training_options
+
+NAME = "layer-spaces"
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign", "gelu",
+               "silu", "leaky_relu", "linear")
+
+
+def build_model(hidden_units=2, activation="tanh", learning_rate=0.1, seed=12345):
+    """The notebook's network: Dense → Activation → Dense(1) → sigmoid, with Adam."""
+    from vizkit._keras import import_keras
+
+    keras = import_keras()
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(2,), name="input")
+    hidden = keras.layers.Dense(hidden_units, name="hidden_1")(inputs)
+    hidden = keras.layers.Activation(activation, name="activation_1")(hidden)
+    output = keras.layers.Dense(1, name="output")(hidden)
+    output = keras.layers.Activation("sigmoid", name="activation_output")(output)
+    model = keras.Model(inputs, output, name="layer_spaces")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.1,
+               seed=12345, stop_at_loss=None, on_epoch=None):
+    """Train the scene's model on its data set and return the trajectory."""
+    from vizkit import record
+
+    x, y = datasets.diagonal_clusters(seed)
+    model = build_model(hidden_units, activation, learning_rate, seed)
+    parameters = dict(hidden_units=hidden_units, activation=activation,
+                      learning_rate=learning_rate)
+    return record(model, x, y, epochs=epochs, seed=seed, stop_at_loss=stop_at_loss,
+                  on_epoch=on_epoch, info=dict(scene=NAME, **parameters))
+
+
+@scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4", "--format", "html",
+                                    "--format", "png", "--stills", "first,middle,last"])
+@training_options(epochs=20, learning_rate=0.1, seed=12345)
+@click.option("--activation", type=click.Choice(ACTIVATIONS), default="tanh",
+              show_default=True, help="Activation of the hidden layer.")
+@click.option("--hidden-units", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Units in the hidden layer (more than 2 are drawn in a fixed PCA plane).")
+@click.option("--stop-at-loss", type=click.FloatRange(min=0), default=None,
+              help="Stop early once the training loss is at most this (the notebook: 0.263).")
+@click.option("--grid-resolution", type=click.IntRange(20, 1000), default=200,
+              show_default=True, help="Grid points per side over the input plane.")
+@click.option("--replay", type=click.Path(dir_okay=False, exists=False),
+              help="Render a saved trajectory (.npz) instead of training.")
+@render_options(out=f"output/{NAME}/{NAME}.gif")
+def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, grid_resolution,
+        replay, out, formats, fps, dpi, stills, overwrite, quiet):
+    """Decision regions and the input grid bent by each layer, epoch by epoch."""
+    from vizkit import LayerSpaces, Trajectory
+    from vizkit.artifacts import planned_paths, render_artifacts
+    from vizkit.writers import check_outputs
+
+    trajectory_path = out.with_name(out.stem + ".trajectory.npz")
+    outputs = list(planned_paths(out, formats).values())
+    check_outputs(outputs + ([] if replay else [trajectory_path]), overwrite)
+
+    if replay:
+        trajectory = Trajectory.load(replay)
+    else:
+        with progress("training", epochs + 1, quiet) as advance:
+            trajectory = record_run(epochs=epochs, hidden_units=hidden_units,
+                                    activation=activation, learning_rate=learning_rate,
+                                    seed=seed, stop_at_loss=stop_at_loss, on_epoch=advance)
+        trajectory.save(trajectory_path)
+    parameters = dict(trajectory.info, grid_resolution=grid_resolution, fps=fps, dpi=dpi,
+                      replayed_from=str(replay) if replay else None)
+    view = LayerSpaces(trajectory, grid_resolution=grid_resolution)
+    n_formats = len(planned_paths(out, formats))
+    with progress("rendering", trajectory.n_frames * n_formats, quiet) as advance:
+        written = render_artifacts(view, out, formats, scene=NAME, parameters=parameters,
+                                   seed=trajectory.info.get("seed"), stills=stills, fps=fps,
+                                   dpi=dpi, overwrite=overwrite, on_frame=advance)
+    if not quiet:
+        for path in written + ([] if replay else [trajectory_path]):
+            click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    cli()
