@@ -10,7 +10,7 @@ was drawn before the first snap: axes, labels, fixed limits.
 
 Those static parts are rendered once, at the first snap, and kept as a
 background bitmap; every later frame restores it and draws only its own
-artists (matplotlib's blitting), then the axes spines again on top. A frame
+artists and the axes spines, in zorder (matplotlib's blitting). A frame
 therefore costs what its own artists cost, not the ticks and labels. Change
 nothing static after the first snap: it would not show.
 
@@ -56,12 +56,8 @@ class StreamingCamera(Camera):
         if self._background is None:
             self._background = self._render_static(artists)
         canvas.restore_region(self._background)
-        for artist in sorted(artists, key=lambda a: a.get_zorder()):
+        for artist in sorted(artists + self._spines(), key=lambda a: a.get_zorder()):
             artist.axes.draw_artist(artist)
-        for axis in self._figure.axes:
-            if axis.axison:
-                for spine in axis.spines.values():
-                    axis.draw_artist(spine)
         self._sink(np.asarray(canvas.buffer_rgba()), self.frames_written)
         self.frames_written += 1
         for artist in artists:
@@ -72,12 +68,18 @@ class StreamingCamera(Camera):
         self._photos.clear()
         return artists
 
+    def _spines(self):
+        """Visible spines: drawn with each frame, in zorder, as a full draw would."""
+        return [spine for axis in self._figure.axes if axis.axison
+                for spine in axis.spines.values() if spine.get_visible()]
+
     def _render_static(self, artists):
-        """Draw the figure without this frame's artists; keep it as a bitmap."""
-        for artist in artists:
+        """Draw the figure without this frame's artists or spines; keep the bitmap."""
+        hidden = artists + self._spines()
+        for artist in hidden:
             artist.set_visible(False)
         self._figure.canvas.draw()
-        for artist in artists:
+        for artist in hidden:
             artist.set_visible(True)
         return self._figure.canvas.copy_from_bbox(self._figure.bbox)
 

@@ -1,0 +1,118 @@
+"""Training records true, reproducible numbers."""
+
+import numpy as np
+import pytest
+
+from fixtures import LAYER_SPACES_RUN
+from vizkit import Trajectory, VizkitError, datasets, record
+from vizkit_scenes.layer_spaces import build_model, record_run
+
+
+@pytest.fixture(scope="module")
+def fresh_run():
+    return record_run(**LAYER_SPACES_RUN)
+
+
+def test_same_seed_twice_gives_identical_weights(fresh_run):
+    again = record_run(**LAYER_SPACES_RUN)
+    for first, second in zip(fresh_run.weights, again.weights):
+        np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(fresh_run.metrics["loss"], again.metrics["loss"])
+
+
+def test_fresh_recording_matches_stored_trajectory(fresh_run, stored_trajectory):
+    assert fresh_run.n_frames == stored_trajectory.n_frames
+    for fresh, stored in zip(fresh_run.weights, stored_trajectory.weights):
+        np.testing.assert_allclose(fresh, stored, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fresh_run.metrics["loss"], stored_trajectory.metrics["loss"],
+                               rtol=1e-4)
+
+
+def test_frames_are_initial_weights_then_one_per_epoch(fresh_run):
+    model = build_model(seed=LAYER_SPACES_RUN["seed"])
+    initial = model.get_weights()
+    assert fresh_run.n_frames == LAYER_SPACES_RUN["epochs"] + 1
+    for stored, expected in zip(fresh_run.weights_at(0), initial):
+        np.testing.assert_array_equal(stored, expected)
+    assert all(len(w) == fresh_run.n_frames for w in fresh_run.weights)
+
+
+def test_metrics_are_those_of_the_stored_weights(fresh_run):
+    """Independent check: binary cross-entropy and accuracy computed with numpy."""
+    x, y = fresh_run.x.astype(np.float64), fresh_run.y
+    for frame in (0, fresh_run.n_frames - 1):
+        w1, b1, w2, b2 = [w.astype(np.float64) for w in fresh_run.weights_at(frame)]
+        p = 1 / (1 + np.exp(-(np.tanh(x @ w1 + b1) @ w2 + b2)))[:, 0]
+        eps = 1e-7
+        p = np.clip(p, eps, 1 - eps)
+        loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+        accuracy = np.mean((p > 0.5) == y)
+        assert fresh_run.metrics["loss"][frame] == pytest.approx(loss, rel=1e-4)
+        assert fresh_run.metrics["accuracy"][frame] == pytest.approx(accuracy)
+
+
+def test_training_lowers_the_loss(fresh_run):
+    assert fresh_run.metrics["loss"][-1] < fresh_run.metrics["loss"][0] - 0.1
+
+
+def test_stop_at_loss_stops_at_the_first_frame_below():
+    run = record_run(epochs=40, stop_at_loss=0.5, seed=12345)
+    losses = run.metrics["loss"]
+    assert losses[-1] <= 0.5
+    assert np.all(losses[:-1] > 0.5)
+    assert run.n_frames < 41
+
+
+def test_eval_sets_are_recorded_with_a_prefix():
+    x, y = datasets.diagonal_clusters(1)
+    model = build_model(seed=1)
+    run = record(model, x[:300], y[:300], epochs=2, seed=1, eval_sets={"test": (x[300:], y[300:])})
+    assert set(run.metrics) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert run.metrics["test_loss"].shape == (3,)
+
+
+def test_record_rejects_bad_input():
+    x, y = datasets.diagonal_clusters(1)
+    model = build_model(seed=1)
+    with pytest.raises(VizkitError, match="epochs must be at least 1"):
+        record(model, x, y, epochs=0)
+    with pytest.raises(VizkitError, match="one label per row"):
+        record(model, x, y[:-1], epochs=1)
+    from vizkit._keras import import_keras
+
+    keras = import_keras()
+    raw = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    with pytest.raises(VizkitError, match="not compiled"):
+        record(raw, x, y, epochs=1)
+
+
+def test_trajectory_round_trip(tmp_path, stored_trajectory):
+    path = stored_trajectory.save(tmp_path / "run.npz")
+    loaded = Trajectory.load(path)
+    assert loaded.model_config == stored_trajectory.model_config
+    assert loaded.info == stored_trajectory.info
+    for a, b in zip(loaded.weights, stored_trajectory.weights):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(loaded.x, stored_trajectory.x)
+    assert not list(tmp_path.glob(".*partial"))
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04garbage"])
+def test_corrupt_trajectory_is_a_one_line_error(tmp_path, content):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(VizkitError, match="not a readable vizkit trajectory") as info:
+        Trajectory.load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_npz_that_is_not_a_trajectory_is_rejected(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, a=np.arange(3))
+    with pytest.raises(VizkitError, match="not a readable vizkit trajectory"):
+        Trajectory.load(path)
+
+
+def test_missing_trajectory_names_the_file(tmp_path):
+    with pytest.raises(VizkitError, match="does not exist"):
+        Trajectory.load(tmp_path / "nope.npz")

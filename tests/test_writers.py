@@ -1,0 +1,134 @@
+"""Writers: frame counts and sizes, atomic output, no overwriting, manifests."""
+
+import json
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from vizkit import LayerSpaces, VizkitError, new_figure, render_frames
+from vizkit.artifacts import parse_stills, render_artifacts
+from vizkit.writers import open_writer, resolve_format
+
+
+def frames(n, width=64, height=48):
+    out = np.zeros((n, height, width, 4), dtype=np.uint8)
+    out[..., 3] = 255
+    for k in range(n):
+        out[k, :, : (k + 1) * width // n, 0] = 200
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_video_frame_count_and_size(tmp_path, fmt):
+    path = tmp_path / f"movie.{fmt}"
+    with open_writer(path, fmt, fps=5) as writer:
+        for rgba in frames(7):
+            writer.append(rgba)
+    if fmt == "gif":
+        read = iio.imread(path, index=None)
+        assert read.shape[:3] == (7, 48, 64)
+        assert read[0, 10, 5, 0] > 150 and read[0, 10, 40, 0] < 50
+    else:
+        reader = imageio_ffmpeg.read_frames(str(path))
+        meta = reader.__next__()
+        assert tuple(meta["size"]) == (64, 48)
+        assert sum(1 for _ in reader) == 7
+
+
+def test_mp4_with_odd_size_is_padded_to_even(tmp_path):
+    path = tmp_path / "odd.mp4"
+    with open_writer(path, "mp4") as writer:
+        for rgba in frames(3, width=63, height=47):
+            writer.append(rgba)
+    meta = imageio_ffmpeg.read_frames(str(path)).__next__()
+    assert tuple(meta["size"]) == (64, 48)
+
+
+def test_html_player_holds_every_frame_and_a_slider(tmp_path):
+    path = tmp_path / "player.html"
+    with open_writer(path, "html", fps=4) as writer:
+        for k, rgba in enumerate(frames(4)):
+            writer.append(rgba, label=f"epoch {k}")
+    text = path.read_text()
+    assert text.count("data:image/png;base64,") == 4
+    assert 'type="range"' in text and '"epoch 3"' in text and "setInterval" in text
+    assert "http" not in text.replace("http-equiv", "")  # self-contained
+
+
+def test_png_stills_are_named_after_their_frames(tmp_path):
+    with open_writer(tmp_path / "s.png", "png", frames=[0, 5]) as writer:
+        for rgba in frames(2):
+            writer.append(rgba)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s-frame000.png", "s-frame005.png"]
+
+
+def test_failure_mid_render_leaves_no_file(tmp_path):
+    fig = new_figure(2, 2, dpi=30)
+    ax = fig.add_subplot()
+
+    def draw(k):
+        if k == 3:
+            raise RuntimeError("boom")
+        ax.plot([0, 1], [0, k])
+
+    for fmt in ("gif", "mp4", "html", "png"):
+        with pytest.raises(RuntimeError):
+            render_frames(fig, draw, range(5), tmp_path / f"out.{fmt}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_file_is_not_overwritten_unless_asked(tmp_path):
+    path = tmp_path / "keep.gif"
+    path.write_bytes(b"precious")
+    with pytest.raises(VizkitError, match="already exists; pass --overwrite"):
+        open_writer(path, "gif")
+    assert path.read_bytes() == b"precious"
+    with open_writer(path, "gif", overwrite=True) as writer:
+        writer.append(frames(1)[0])
+    assert path.read_bytes() != b"precious"
+
+
+def test_missing_or_unwritable_folder(tmp_path):
+    with pytest.raises(VizkitError, match="does not exist"):
+        open_writer(tmp_path / "missing" / "a.gif", "gif")
+    with pytest.raises(VizkitError, match="cannot write to folder"):
+        open_writer("/proc/vizkit-test.gif", "gif")
+
+
+def test_format_from_suffix_or_name():
+    assert resolve_format("a.GIF") == "gif"
+    assert resolve_format("a.gif", "mp4") == "mp4"
+    assert resolve_format("a.htm") == "html"
+    with pytest.raises(VizkitError, match="use one of: gif, mp4, html, png"):
+        resolve_format("a.avi")
+
+
+def test_parse_stills():
+    assert parse_stills("first,middle,last", 21) == [0, 10, 20]
+    assert parse_stills("3,-1", 10) == [3, 9]
+    with pytest.raises(VizkitError, match="out of range"):
+        parse_stills("12", 10)
+    with pytest.raises(VizkitError, match="not a frame number"):
+        parse_stills("end", 10)
+
+
+def test_manifest_records_how_the_artifact_was_made(tmp_path, stored_trajectory):
+    view = LayerSpaces(stored_trajectory, grid_resolution=20)
+    written = render_artifacts(view, tmp_path / "run.gif", ["gif"], scene="layer-spaces",
+                               parameters={"epochs": 8, "activation": "tanh"}, seed=12345,
+                               dpi=30)
+    manifest = json.loads((tmp_path / "run.gif.json").read_text())
+    assert written == [tmp_path / "run.gif"]
+    assert manifest["scene"] == "layer-spaces"
+    assert manifest["parameters"] == {"epochs": 8, "activation": "tanh"}
+    assert manifest["seed"] == 12345
+    assert manifest["frames"] == stored_trajectory.n_frames
+    assert manifest["final_metrics"]["loss"] == pytest.approx(stored_trajectory.metrics["loss"][-1])
+    for package in ("vizkit", "keras", "matplotlib"):
+        assert manifest["versions"][package]
+    assert "tensorflow-cpu" in manifest["versions"] or "tensorflow" in manifest["versions"]
+    gif = iio.imread(tmp_path / "run.gif", index=None)
+    assert gif.shape[0] == stored_trajectory.n_frames
+    assert [gif.shape[2], gif.shape[1]] == manifest["frame_size"]
