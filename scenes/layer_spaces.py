@@ -10,7 +10,8 @@ hidden layer sends the whole input grid before and after its activation.
 import click
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, scene_command, training_options
+from vizkit.cli.options import progress, render_options, run_program, scene_command, \
+    training_options
 
 NAME = "layer-spaces"
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign", "gelu",
@@ -65,16 +66,16 @@ def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, gri
         replay, out, formats, fps, dpi, stills, overwrite, quiet):
     """Decision regions and the input grid bent by each layer, epoch by epoch."""
     from vizkit import LayerSpaces, Trajectory
-    from vizkit.artifacts import planned_paths, render_artifacts
-    from vizkit.writers import check_outputs
+    from vizkit.artifacts import check_plan, render_artifacts
 
     trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    outputs = list(planned_paths(out, formats).values())
-    check_outputs(outputs + ([] if replay else [trajectory_path]), overwrite)
-
     if replay:
         trajectory = Trajectory.load(replay)
+        plan = check_plan(out, formats, stills=stills, max_frames=trajectory.n_frames,
+                          overwrite=overwrite)
     else:
+        plan = check_plan(out, formats, stills=stills, max_frames=epochs + 1,
+                          overwrite=overwrite, also=[trajectory_path])
         with progress("training", epochs + 1, quiet) as advance:
             trajectory = record_run(epochs=epochs, hidden_units=hidden_units,
                                     activation=activation, learning_rate=learning_rate,
@@ -83,8 +84,7 @@ def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, gri
     parameters = dict(trajectory.info, grid_resolution=grid_resolution, fps=fps, dpi=dpi,
                       replayed_from=str(replay) if replay else None)
     view = LayerSpaces(trajectory, grid_resolution=grid_resolution)
-    n_formats = len(planned_paths(out, formats))
-    with progress("rendering", trajectory.n_frames * n_formats, quiet) as advance:
+    with progress("rendering", trajectory.n_frames * len(plan), quiet) as advance:
         written = render_artifacts(view, out, formats, scene=NAME, parameters=parameters,
                                    seed=trajectory.info.get("seed"), stills=stills, fps=fps,
                                    dpi=dpi, overwrite=overwrite, on_frame=advance)
@@ -94,4 +94,4 @@ def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, gri
 
 
 if __name__ == "__main__":
-    cli()
+    run_program(cli)

@@ -6,7 +6,7 @@ from .errors import VizkitError
 from .manifest import write_manifest
 from .writers import check_outputs, output_paths, resolve_format
 
-__all__ = ["parse_stills", "planned_paths", "render_artifacts"]
+__all__ = ["parse_stills", "planned_paths", "check_plan", "render_artifacts"]
 
 
 def parse_stills(spec, n_frames):
@@ -36,6 +36,20 @@ def planned_paths(out, formats):
     """The main file of each format, checkable before any training starts."""
     formats = [resolve_format(out, f) for f in formats] or [resolve_format(out)]
     return {fmt: output_paths(out, fmt)[0] for fmt in dict.fromkeys(formats)}
+
+
+def check_plan(out, formats, *, stills="last", max_frames, overwrite=False, also=()):
+    """Every check that can be made before training: formats, stills, output files.
+
+    ``max_frames`` bounds the stills (the frame count may end lower, e.g. when
+    training stops early); ``also`` are more files the command will write.
+    Returns the planned main path of each format.
+    """
+    plan = planned_paths(out, formats)
+    if "png" in plan:
+        parse_stills(stills, max_frames)
+    check_outputs(list(plan.values()) + list(also), overwrite)
+    return plan
 
 
 def render_artifacts(view, out, formats, *, scene, parameters, seed, stills="last",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from .options import OneLineErrors, scene_names
+from .options import OneLineErrors, run_program, scene_names
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 class SceneGroup(OneLineErrors, click.Group):
@@ -68,3 +68,8 @@ def render_all(out_dir, overwrite, quiet):
         command.main(args + (["--overwrite"] if overwrite else []) + (["--quiet"] if quiet else []),
                      prog_name=f"vizkit {name}", standalone_mode=False)
 
+
+
+def run():
+    """The ``vizkit`` console script."""
+    run_program(main)

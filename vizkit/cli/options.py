@@ -1,5 +1,6 @@
 """What every vizkit command shares: option groups, one-line errors, progress."""
 
+import os
 import pkgutil
 import sys
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from ..errors import VizkitError
 from ..writers import FORMATS
 
 __all__ = ["OneLineErrors", "SceneCommand", "scene_command", "scene_names",
-           "training_options", "render_options", "progress"]
+           "training_options", "render_options", "progress", "run_program"]
 
 
 def scene_names():
@@ -45,6 +46,30 @@ class OneLineErrors:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def run_program(command):
+    """Run a click command as the whole program, then exit at once.
+
+    Once TensorFlow is loaded, Python's normal shutdown spends about a second
+    tearing it down; every file is closed by then, so a program entry point
+    flushes its streams and ends the process directly. Never call this from
+    code that others import (tests, notebooks): it ends the process.
+    """
+    try:
+        command.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    if "tensorflow" not in sys.modules:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class SceneCommand(OneLineErrors, click.Command):
