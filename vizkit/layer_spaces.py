@@ -180,7 +180,7 @@ class LayerSpaces:
         for ax, name in zip(axes[1:], self.layers):
             coords = planes[name]
             if self.projections[name].is_line:
-                self._draw_line_layer(ax, coords, scores)
+                self._draw_line_layer(ax, coords)
                 class_points(ax, coords[self._n_grid:], labels)
                 continue
             mesh = self.grid.to_grid(coords[:self._n_grid])
@@ -198,7 +198,7 @@ class LayerSpaces:
             boundary(ax, *(boundary_mesh or (mesh, grid_scores)), 0.5)
         class_points(ax, points, labels)
 
-    def _draw_line_layer(self, ax, coords, scores):
+    def _draw_line_layer(self, ax, coords):
         """A 1-unit layer: the curve (value, output) that the grid collapses onto."""
         grid = coords[:self._n_grid]
         order = np.argsort(grid[:, 0])[:: max(1, self._n_grid // 400)]

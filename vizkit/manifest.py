@@ -47,7 +47,9 @@ def write_manifest(artifact, *, scene, parameters, seed, frames, metrics, files=
         "frame_size": list(frame_size) if frame_size else None,
         "final_metrics": metrics,
         "versions": _versions(),
-        "environment": {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS",)
+        "environment": {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS",
+                                                  "TF_NUM_INTRAOP_THREADS",
+                                                  "TF_NUM_INTEROP_THREADS")
                         if k in os.environ},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
