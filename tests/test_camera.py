@@ -59,3 +59,20 @@ def test_animate_is_refused_with_a_reason():
     fig, _ = make_figure()
     with pytest.raises(TypeError, match="streams frames"):
         StreamingCamera(fig, lambda *a: None).animate()
+
+
+def test_artists_drawn_before_the_camera_stay_in_every_frame():
+    streamed = []
+    with style():
+        fig, ax = make_figure()
+        static = ax.scatter([0.9], [0.1], s=200, color="black")
+        bar = fig.colorbar(ax.imshow(np.zeros((2, 2)), extent=(0.8, 1, 0.8, 1)), ax=ax)
+        camera = StreamingCamera(fig, lambda rgba, i: streamed.append(rgba[..., :3].copy()))
+        for k in range(3):
+            draw_frame(ax, k)
+            camera.snap()
+    assert static in ax.collections and len(bar.ax.collections) + len(bar.ax.images) >= 1
+    height, width = streamed[-1].shape[:2]
+    # the static black dot at data (0.9, 0.1) is still in the last frame
+    x, y = ax.transData.transform((0.9, 0.1))
+    assert streamed[-1][int(height - y), int(x)].max() < 60

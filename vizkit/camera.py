@@ -5,8 +5,9 @@ and matplotlib's ``ArtistAnimation`` then redraws all of them while saving:
 memory and save time grow with the number of frames. :class:`StreamingCamera`
 keeps the API (draw the frame's artists, then ``camera.snap()``) but renders
 the figure at each snap, hands the pixels to a writer and removes that frame's
-artists, so only one frame is ever alive. What stays between frames is what
-was drawn before the first snap: axes, labels, fixed limits.
+artists, so only one frame is ever alive. What stays in every frame is what
+the figure held when the camera was made: axes, labels, fixed limits, colour
+bars, data that never changes.
 
 Those static parts are rendered once, at the first snap, and kept as a
 background bitmap; every later frame restores it and draws only its own
@@ -48,6 +49,7 @@ class StreamingCamera(Camera):
         self._sink = sink
         self._background = None
         self.frames_written = 0
+        self._mark_static()
 
     def snap(self):
         """Render the current figure, send it to the sink, then clear the frame."""
@@ -62,11 +64,15 @@ class StreamingCamera(Camera):
         self.frames_written += 1
         for artist in artists:
             artist.remove()
+        self._mark_static()
+        self._photos.clear()
+        return artists
+
+    def _mark_static(self):
+        """Count what is on the axes now as static: the next snap takes only newer artists."""
         for i, axis in enumerate(self._figure.axes):
             for name in self._offsets:
                 self._offsets[name][i] = len(getattr(axis, name))
-        self._photos.clear()
-        return artists
 
     def _spines(self):
         """Visible spines: drawn with each frame, in zorder, as a full draw would."""

@@ -14,8 +14,9 @@ from .panels import boundary, caption, class_points, fix_limits, grid_lines, reg
     warped_mesh
 from .probe import LayerProbe
 from .projection import PlaneProjection
-from .render import new_figure, render_frames
+from .render import new_figure
 from .style import probability_cmap, region_cmap
+from .view import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "class_scores"]
 
@@ -59,7 +60,7 @@ def _describe(layer):
     return f"{layer.name} ({kind} + {activation})"
 
 
-class LayerSpaces:
+class LayerSpaces(TrajectoryView):
     """The layer-spaces animation of a trajectory; draws any of its frames.
 
     Projections (for layers wider than two units) and axis limits are computed
@@ -79,6 +80,8 @@ class LayerSpaces:
         maps are smooth, so 96 flat quads a side (3 px each) look continuous and
         draw in 3 ms, where 200 gouraud-shaded ones take 75 ms.
     """
+
+    title = "vizkit layer spaces"
 
     def __init__(self, trajectory, layers=None, *, grid_resolution=200, n_grid_lines=11,
                  mesh_resolution=96):
@@ -203,29 +206,3 @@ class LayerSpaces:
         grid = coords[:self._n_grid]
         order = np.argsort(grid[:, 0])[:: max(1, self._n_grid // 400)]
         ax.plot(grid[order, 0], grid[order, 1], color="#555555", linewidth=1.2, zorder=2)
-
-    def frame_title(self, frame):
-        """``Epoch k of n``; frame 0 is the untrained model."""
-        total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
-        return "Before training" if frame == 0 else f"Epoch {frame} of {total}"
-
-    def frame_subtitle(self, frame):
-        """The metrics at ``frame``, e.g. ``accuracy 0.873 · loss 0.412``."""
-        parts = []
-        for name in ("accuracy", "loss", "test_accuracy", "test_loss"):
-            if name in self.trajectory.metrics:
-                parts.append(f"{name.replace('_', ' ')} {self.trajectory.metrics[name][frame]:.3f}")
-        return "  ·  ".join(parts)
-
-    def render(self, path, fmt=None, *, frames=None, fps=10, dpi=100, overwrite=False,
-               on_frame=None):
-        """Render ``frames`` (default: all) to ``path``; returns a ``RenderResult``."""
-        from .style import style
-
-        frames = range(self.trajectory.n_frames) if frames is None else frames
-        with style():
-            fig, header, axes = self.figure(dpi=dpi)
-            return render_frames(fig, lambda f: self.draw(header, axes, f), frames, path, fmt,
-                                 fps=fps, labels=[self.frame_title(f) for f in frames],
-                                 overwrite=overwrite, title="vizkit layer spaces",
-                                 on_frame=on_frame)

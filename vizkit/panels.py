@@ -9,7 +9,7 @@ from matplotlib.collections import LineCollection
 
 from .style import class_colors
 
-__all__ = ["class_points", "region_image", "warped_mesh", "grid_lines", "boundary",
+__all__ = ["class_points", "class_centres", "region_image", "warped_mesh", "grid_lines", "boundary",
            "caption", "fix_limits"]
 
 
@@ -41,6 +41,18 @@ def class_points(ax, points, labels, *, colors=None, size=4.5, zorder=4):
     return ax
 
 
+def class_centres(ax, centres, *, colors=None, size=11, zorder=5):
+    """Mark each class centre (one row per class) with a cross in its class colour."""
+    centres = np.asarray(centres)
+    if colors is None:
+        colors = class_colors(len(centres))
+    for centre, color in zip(centres, colors):
+        ax.plot(centre[0], centre[1], linestyle="none", marker="X", markersize=size,
+                markerfacecolor=color, markeredgecolor="black", markeredgewidth=1.0,
+                zorder=zorder)
+    return ax
+
+
 def region_image(ax, extent, values, *, cmap, norm, alpha=1.0, zorder=1):
     """Per-pixel ``values`` (ny, nx) over the rectangle ``extent`` as an image."""
     ax.imshow(values, extent=extent, origin="lower", cmap=cmap, norm=norm, alpha=alpha,
@@ -69,7 +81,8 @@ def grid_lines(ax, mesh, rows, cols, *, color="#333333", linewidth=0.5, alpha=0.
     return ax
 
 
-def boundary(ax, mesh, values, level=0.5, *, color="#222222", linewidth=1.2, zorder=3):
+def boundary(ax, mesh, values, level=0.5, *, color="#222222", linewidth=1.2, linestyle="solid",
+             zorder=3):
     """The contour ``values == level`` on a (possibly warped) ``mesh`` (ny, nx, 2).
 
     Traced with contourpy (matplotlib's contouring engine) and drawn as one
@@ -81,7 +94,7 @@ def boundary(ax, mesh, values, level=0.5, *, color="#222222", linewidth=1.2, zor
     if values.min() < level < values.max():
         lines = contourpy.contour_generator(mesh[..., 0], mesh[..., 1], values).lines(level)
         ax.add_collection(LineCollection(lines, colors=color, linewidths=linewidth,
-                                         zorder=zorder), autolim=False)
+                                         linestyles=linestyle, zorder=zorder), autolim=False)
     return ax
 
 
