@@ -10,7 +10,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help venv animations test baselines bench clean
+.PHONY: help venv animations test baselines fixtures bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test: $(STAMP) ## run the test suite (image snapshots included)
 
 baselines: $(STAMP) ## regenerate the snapshot baselines on purpose, then review the PNGs
 	VIZKIT_REGENERATE_BASELINES=1 $(BIN)/python -m pytest -m snapshot
+
+fixtures: $(STAMP) ## record missing test trajectories (ALL=1: re-record all, then make baselines)
+	$(BIN)/python tests/fixtures.py $(if $(ALL),--all)
 
 bench: $(STAMP) ## time vizkit against the notebook recipe (ratios, peak memory)
 	$(BIN)/python bench/run.py

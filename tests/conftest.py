@@ -13,7 +13,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ["MPLBACKEND"] = "Agg"
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fixtures import LAYER_SPACES_TRAJECTORY  # noqa: E402
+from fixtures import LAYER_SPACES_TRAJECTORY, UNIT_MAPS_TRAJECTORY  # noqa: E402
 
 BASELINES = Path(__file__).parent / "baseline"
 FAILED = Path(__file__).parent / "failed-images"
@@ -27,6 +27,14 @@ def stored_trajectory():
     from vizkit import Trajectory
 
     return Trajectory.load(LAYER_SPACES_TRAJECTORY)
+
+
+@pytest.fixture(scope="session")
+def unit_maps_trajectory():
+    """The 40-epoch unit-maps run stored in tests/data (see fixtures.py)."""
+    from vizkit import Trajectory
+
+    return Trajectory.load(UNIT_MAPS_TRAJECTORY)
 
 
 @pytest.fixture

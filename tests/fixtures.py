@@ -1,9 +1,11 @@
 """Stored test fixtures: how they are made, and where they live.
 
-``make fixtures`` re-records them (on purpose only: snapshot baselines are
-drawn from them, so they change together).
+``make fixtures`` records the missing ones; ``make fixtures ALL=1`` re-records
+all (on purpose only: snapshot baselines are drawn from them, so they change
+together).
 """
 
+import sys
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -11,14 +13,20 @@ LAYER_SPACES_TRAJECTORY = DATA / "layer_spaces_trajectory.npz"
 # Short enough to re-record in a test, long enough for the regions to move.
 LAYER_SPACES_RUN = dict(epochs=8, hidden_units=2, activation="tanh", learning_rate=0.1,
                         seed=12345)
+UNIT_MAPS_TRAJECTORY = DATA / "unit_maps_trajectory.npz"
+UNIT_MAPS_RUN = dict(epochs=40, learning_rate=0.01, seed=1234)
 
 
 def make_fixtures():
-    from vizkit_scenes.layer_spaces import record_run
+    from vizkit_scenes import layer_spaces, unit_maps
 
     DATA.mkdir(exist_ok=True)
-    record_run(**LAYER_SPACES_RUN).save(LAYER_SPACES_TRAJECTORY)
-    print(f"wrote {LAYER_SPACES_TRAJECTORY}")
+    for scene, run, path in ((layer_spaces, LAYER_SPACES_RUN, LAYER_SPACES_TRAJECTORY),
+                             (unit_maps, UNIT_MAPS_RUN, UNIT_MAPS_TRAJECTORY)):
+        if path.exists() and "--all" not in sys.argv:
+            continue
+        scene.record_run(**run).save(path)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -26,3 +26,26 @@ def test_layer_spaces_frame(stills, position, assert_image_matches):
     frames = sorted(stills)
     frame = {"first": frames[0], "middle": frames[1], "last": frames[2]}[position]
     assert_image_matches(stills[frame], f"layer_spaces_{position}.png")
+
+
+@pytest.fixture(scope="module")
+def unit_maps_view(unit_maps_trajectory):
+    from vizkit.unit_maps import UnitMaps
+    from vizkit_scenes.unit_maps import CENTRES
+
+    return UnitMaps(unit_maps_trajectory, centres=CENTRES, grid_resolution=80)
+
+
+@pytest.mark.parametrize("still", ["data", "regions", "L1-units", "L2-units"])
+def test_unit_maps_still(unit_maps_view, still, tmp_path, assert_image_matches):
+    from vizkit_scenes.unit_maps import STILLS
+
+    path = tmp_path / f"unit_maps_{still}.png"
+    unit_maps_view.still(path, STILLS[still](unit_maps_view), dpi=50)
+    assert_image_matches(path, f"unit_maps_{still}.png")
+
+
+def test_unit_maps_animation_frames(unit_maps_view, tmp_path, assert_image_matches):
+    result = unit_maps_view.render(tmp_path / "um.png", "png", frames=[0, 20], dpi=45)
+    for frame, path in zip((0, 20), result.paths):
+        assert_image_matches(path, f"unit_maps_frame{frame:03d}.png")
