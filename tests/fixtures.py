@@ -15,17 +15,25 @@ LAYER_SPACES_RUN = dict(epochs=8, hidden_units=2, activation="tanh", learning_ra
                         seed=12345)
 UNIT_MAPS_TRAJECTORY = DATA / "unit_maps_trajectory.npz"
 UNIT_MAPS_RUN = dict(epochs=40, learning_rate=0.01, seed=1234)
+NEURON_TRAJECTORIES = {kind: DATA / f"neuron_{kind}_trajectory.npz"
+                       for kind in ("linear", "logistic")}
+NEURON_RUN = dict(epochs=30, seed=1234)
 
 
 def make_fixtures():
-    from vizkit_scenes import layer_spaces, unit_maps
+    from functools import partial
+
+    from vizkit_scenes import layer_spaces, neurons, unit_maps
 
     DATA.mkdir(exist_ok=True)
-    for scene, run, path in ((layer_spaces, LAYER_SPACES_RUN, LAYER_SPACES_TRAJECTORY),
-                             (unit_maps, UNIT_MAPS_RUN, UNIT_MAPS_TRAJECTORY)):
+    recipes = [(partial(layer_spaces.record_run, **LAYER_SPACES_RUN), LAYER_SPACES_TRAJECTORY),
+               (partial(unit_maps.record_run, **UNIT_MAPS_RUN), UNIT_MAPS_TRAJECTORY)]
+    recipes += [(partial(neurons.record_run, kind, **NEURON_RUN), path)
+                for kind, path in NEURON_TRAJECTORIES.items()]
+    for recipe, path in recipes:
         if path.exists() and "--all" not in sys.argv:
             continue
-        scene.record_run(**run).save(path)
+        recipe().save(path)
         print(f"wrote {path}")
 
 

@@ -49,3 +49,26 @@ def test_unit_maps_animation_frames(unit_maps_view, tmp_path, assert_image_match
     result = unit_maps_view.render(tmp_path / "um.png", "png", frames=[0, 20], dpi=45)
     for frame, path in zip((0, 20), result.paths):
         assert_image_matches(path, f"unit_maps_frame{frame:03d}.png")
+
+
+@pytest.mark.parametrize("kind", ["linear", "logistic"])
+def test_neuron_training_frames(kind, tmp_path, assert_image_matches):
+    from fixtures import NEURON_TRAJECTORIES
+    from vizkit import Trajectory
+    from vizkit.neuron import NeuronView
+    from vizkit_scenes.neurons import NEURONS
+
+    spec = NEURONS[kind]
+    view = NeuronView(Trajectory.load(NEURON_TRAJECTORIES[kind]), spec["loss"],
+                      spec["activation"], target=spec["weights"], labels=spec["labels"],
+                      resolution=80)
+    result = view.render(tmp_path / "n.png", "png", frames=[3, 30], dpi=45)
+    for frame, path in zip((3, 30), result.paths):
+        assert_image_matches(path, f"neuron_{kind}_frame{frame:03d}.png")
+
+
+def test_neuron_stills(tmp_path, assert_image_matches):
+    from vizkit_scenes.neurons import draw_stills
+
+    for path in draw_stills(tmp_path / "n.png", dpi=45, overwrite=False):
+        assert_image_matches(path, f"neurons_{path.name.split('-', 1)[1]}")
