@@ -3,13 +3,14 @@
 Every case runs as a whole process (start-up, imports, training, drawing,
 encoding), one after the other in this run, on this machine; wall time and
 peak resident memory (ru_maxrss of that process alone) are measured from
-outside. Ratios compare cases of the same run, never numbers from elsewhere.
+outside. vizkit's cases run three times and report the median. Ratios compare cases of the same run, never numbers from elsewhere.
 Results go to bench/results/latest.json.
 """
 
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,21 +19,32 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
+REPEAT = 3  # vizkit cases; the reference (minutes) runs once
 
 
-def measure(label, argv):
+def run_once(label, argv):
     """Run ``argv``; return wall seconds and peak RSS in MiB of that process."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode(errors="replace")
-    if process.returncode != 0:
-        sys.exit(f"bench case {label!r} failed ({process.returncode}):\n{stderr}")
-    result = {"label": label, "wall_s": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
-    print(f"  {label:<34} {wall:8.2f} s   peak RSS {result['peak_rss_mib']:7.1f} MiB", flush=True)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench case {label!r} failed:\n{stderr}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(label, argv, repeat=1):
+    """Median wall time and peak RSS of ``repeat`` runs (this VM varies by ±15 %)."""
+    runs = sorted(run_once(label, argv) for _ in range(repeat))
+    walls = sorted(w for w, _ in runs)
+    wall = statistics.median(walls)
+    rss = statistics.median(r for _, r in runs)
+    result = {"label": label, "wall_s": round(wall, 2), "runs_s": [round(w, 2) for w in walls],
+              "peak_rss_mib": round(rss, 1)}
+    spread = f"  (runs {walls[0]:.2f}-{walls[-1]:.2f})" if repeat > 1 else ""
+    print(f"  {label:<34} {wall:8.2f} s   peak RSS {rss:7.1f} MiB{spread}", flush=True)
     return result
 
 
@@ -47,8 +59,10 @@ def main():
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}", flush=True)
         cases = {
-            "vizkit_20": measure("vizkit layer-spaces, 20 epochs", vizkit_case(20, tmp / "v20.gif")),
-            "vizkit_200": measure("vizkit layer-spaces, 200 epochs", vizkit_case(200, tmp / "v200.gif")),
+            "vizkit_20": measure("vizkit layer-spaces, 20 epochs", vizkit_case(20, tmp / "v20.gif"),
+                                 repeat=REPEAT),
+            "vizkit_200": measure("vizkit layer-spaces, 200 epochs",
+                                  vizkit_case(200, tmp / "v200.gif"), repeat=REPEAT),
             "reference_20": measure("notebook recipe, 20 epochs",
                                     [sys.executable, str(HERE / "reference_notebook.py"), "20",
                                      str(tmp / "ref20.gif")]),

@@ -135,3 +135,10 @@ def test_scene_writes_four_stills_and_the_animation(tmp_path):
     for still in ("data", "regions", "L1-units", "L2-units"):
         assert f"u-{still}.png" in names and f"u-{still}.png.json" in names
     assert {"u.gif", "u.gif.json", "u.trajectory.npz"} <= names
+
+
+def test_many_units_wrap_into_a_grid(view):
+    parts = [("data", None), ("regions", None)] + [("L2", u) for u in range(14)]
+    rows = view._rows(parts)
+    assert [len(r) for r in rows] == [2, 6, 6, 2]
+    assert [p for r in rows for p in r] == parts

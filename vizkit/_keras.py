@@ -1,8 +1,9 @@
 """Lazy, quiet import of Keras: only code that trains or probes pays for it."""
 
 import os
+import sys
 
-__all__ = ["import_keras"]
+__all__ = ["import_keras", "skip_keras_sklearn_wrappers"]
 
 _ENVIRONMENT = {
     # TensorFlow's C++ start-up chatter is noise on a command line.
@@ -17,11 +18,34 @@ _ENVIRONMENT = {
     "TF_NUM_INTEROP_THREADS": "1",
 }
 
+_skip_sklearn_wrappers = False
+
+
+def skip_keras_sklearn_wrappers():
+    """Let Keras load without its scikit-learn wrappers (1.2 s of start-up).
+
+    ``import keras`` imports scikit-learn, when installed, for
+    ``keras.wrappers.SKLearnClassifier`` and friends, which vizkit never uses.
+    For a vizkit program run as a whole (``vizkit ...``), scikit-learn is
+    hidden while Keras imports, so those wrappers are disabled in that process;
+    scikit-learn itself stays importable. Libraries and notebooks never call this.
+    """
+    global _skip_sklearn_wrappers
+    _skip_sklearn_wrappers = True
+
 
 def import_keras():
     """Return the ``keras`` module, importing TensorFlow on first use."""
     for name, value in _ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    import keras
-
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    hide = _skip_sklearn_wrappers and "sklearn" not in sys.modules
+    if hide:
+        sys.modules["sklearn"] = None  # `import sklearn` raises ImportError
+    try:
+        import keras
+    finally:
+        if hide:
+            del sys.modules["sklearn"]
     return keras

@@ -198,10 +198,14 @@ class UnitMaps(TrajectoryView):
                 bar.ax.tick_params(labelsize=7)
         return fig, header, axes
 
-    def _rows(self, parts):
-        """One row per layer; data and regions lead the first row when they fit."""
+    def _rows(self, parts, max_columns=6):
+        """Each layer's units in rows of at most ``max_columns``; data and regions
+        lead the first row when they fit."""
         head = [p for p in parts if p[0] in ("data", "regions")]
-        rows = [r for r in ([p for p in parts if p[0] == name] for name in self.layers) if r]
+        rows = []
+        for name in self.layers:
+            units = [p for p in parts if p[0] == name]
+            rows += [units[i:i + max_columns] for i in range(0, len(units), max_columns)]
         if head and rows and len(head) + len(rows[0]) <= max(4, *map(len, rows)):
             rows[0] = head + rows[0]
         elif head:

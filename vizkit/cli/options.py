@@ -51,11 +51,15 @@ class OneLineErrors:
 def run_program(command):
     """Run a click command as the whole program, then exit at once.
 
-    Once TensorFlow is loaded, Python's normal shutdown spends about a second
+    Keras loads without its scikit-learn wrappers (see
+    :func:`vizkit._keras.skip_keras_sklearn_wrappers`). Once TensorFlow is loaded, Python's normal shutdown spends about a second
     tearing it down; every file is closed by then, so a program entry point
     flushes its streams and ends the process directly. Never call this from
     code that others import (tests, notebooks): it ends the process.
     """
+    from .._keras import skip_keras_sklearn_wrappers
+
+    skip_keras_sklearn_wrappers()
     try:
         command.main()
         code = 0
