@@ -12,7 +12,7 @@ from .grid import InputGrid
 from .limits import Bounds
 from .panels import boundary, caption, class_points, fix_limits, grid_lines, region_image, \
     warped_mesh
-from .probe import LayerProbe
+from .probe import LayerProbe, find_layer
 from .projection import PlaneProjection
 from .render import new_figure
 from .style import probability_cmap, region_cmap
@@ -161,7 +161,7 @@ class LayerSpaces(TrajectoryView):
         axes[0].set_ylabel("x1")
         for ax, name in zip(axes[1:], self.layers):
             labels, note = self.projections[name].describe()
-            title = _describe(self.model.get_layer(name))
+            title = _describe(find_layer(self.model, name))
             ax.set_title(title + (f"\n{note}" if note else ""), fontsize=10)
             ax.set_xlabel(labels[0])
             ax.set_ylabel(labels[1])

@@ -5,13 +5,44 @@ import numpy as np
 from ._keras import import_keras
 from .errors import VizkitError
 
-__all__ = ["LayerProbe", "layer_names"]
+__all__ = ["LayerProbe", "layer_names", "find_layer"]
 
 
-def layer_names(model):
-    """Names of the model's layers that have an output, in order (inputs left out)."""
-    return [layer.name for layer in model.layers
-            if type(layer).__name__ != "InputLayer"]
+def layer_names(model, prefix=""):
+    """Names of the model's layers that have an output, in order (inputs left out).
+
+    Layers of a nested model are listed after it as ``outer/inner``.
+    """
+    names = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        names.append(prefix + layer.name)
+        if hasattr(layer, "layers"):
+            names += layer_names(layer, prefix=f"{prefix}{layer.name}/")
+    return names
+
+
+def find_layer(model, path):
+    """The layer called ``path`` (``outer/inner`` for one inside a nested model)."""
+    for name in path.split("/"):
+        model = model.get_layer(name)
+    return model
+
+
+def _tensor(model, path, which):
+    """The symbolic ``output`` (or ``input``) of layer ``path`` in ``model``'s graph.
+
+    A layer inside a nested model is reached by calling a sub-model of the
+    nested one on the tensor that feeds it in the outer graph (weights shared).
+    """
+    keras = import_keras()
+    head, _, rest = path.partition("/")
+    layer = model.get_layer(head)
+    if not rest:
+        return getattr(layer, which)
+    inner = keras.Model(layer.inputs, _tensor(layer, rest, which))
+    return inner(layer.input)
 
 
 class LayerProbe:
@@ -25,7 +56,8 @@ class LayerProbe:
     model : keras.Model
         A functional model, or a Sequential model with a known input.
     layers : list of str, optional
-        Layer names to read; by default every layer with an output.
+        Layer names to read (``outer/inner`` inside a nested model); by
+        default every layer with an output.
     inputs_of : list of str, optional
         Layers whose *input* to read too, returned as ``"NAME:input"``.
 
@@ -50,8 +82,8 @@ class LayerProbe:
         if not inputs:
             raise VizkitError("the model has no defined input; start it with "
                               "keras.Input(shape=...) or call it on data once")
-        outputs = [model.get_layer(name).output for name in self.layers]
-        outputs += [model.get_layer(name).input for name in inputs_of]
+        outputs = [_tensor(model, name, "output") for name in self.layers]
+        outputs += [_tensor(model, name, "input") for name in inputs_of]
         self.keys = self.layers + [f"{name}:input" for name in inputs_of]
         self._submodel = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs)
 

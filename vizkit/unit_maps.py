@@ -122,7 +122,7 @@ class UnitMaps(TrajectoryView):
         maps = {}
         for name in self.layers:
             layer = self.model.get_layer(name)
-            kernel, bias = (np.asarray(w) for w in (layer.kernel, layer.bias))
+            kernel, bias = layer.kernel.numpy(), layer.bias.numpy()
             fed = out[f"{name}:input"]
             if self.over_plane[name]:
                 plane = self.planes[name].points.astype(np.float32)

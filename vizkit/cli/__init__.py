@@ -1,4 +1,5 @@
-"""The ``vizkit`` command: one sub-command per scene, plus ``list`` and ``render-all``.
+"""The ``vizkit`` command: one sub-command per scene, ``list`` and ``render-all``,
+and ``animate``, ``record``, ``replay`` for your own model and data.
 
 Scenes live in ``scenes/`` (installed as ``vizkit_scenes``); each module there
 defines a click command named ``cli``. They are found and imported only when
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from . import commands
 from .options import OneLineErrors, run_program, scene_names
 
 __all__ = ["main", "run"]
@@ -41,6 +43,11 @@ def main():
 
     Run a scene (vizkit SCENE --help for its options), or `vizkit list`.
     """
+
+
+main.add_command(commands.animate)
+main.add_command(commands.record)
+main.add_command(commands.replay)
 
 
 @main.command("list")
