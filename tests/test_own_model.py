@@ -212,3 +212,15 @@ def test_load_xy_and_check_xy(files):
     assert x.dtype == np.float32 and y.dtype == np.int64
     with pytest.raises(VizkitError, match="3 feature rows but 2 labels"):
         check_xy(np.zeros((3, 2)), [0, 1])
+
+
+def test_compiled_model_without_metrics_gets_accuracy_and_keeps_its_optimizer(keras):
+    from vizkit.model_io import compile_model
+
+    model = small_model(keras, compile=False)
+    optimizer = keras.optimizers.SGD(0.2)
+    model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    compile_model(model)
+    assert model.optimizer is optimizer
+    x, y = datasets.moons(0, n_samples=20)
+    assert "accuracy" in model.evaluate(x, y, verbose=0, return_dict=True)

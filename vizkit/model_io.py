@@ -33,12 +33,15 @@ def load_model(path):
 def compile_model(model, loss=None, optimizer=None, learning_rate=None):
     """Compile with the given settings, keeping the model's own where none are given.
 
-    A model that was never compiled needs ``loss``; ``accuracy`` is always measured.
+    A model that was never compiled needs ``loss``. Accuracy is always measured:
+    a compiled model without it is recompiled with its own optimizer and loss.
     """
     keras = import_keras()
     compiled = getattr(model, "optimizer", None) is not None and \
         getattr(model, "loss", None) is not None
     if compiled and loss is None and optimizer is None and learning_rate is None:
+        if not _measures_accuracy(model):  # same optimizer object: its state is kept
+            model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"])
         return model
     if loss is None and not compiled:
         raise VizkitError("the model is not compiled; give --loss (e.g. binary_crossentropy, "
@@ -58,6 +61,12 @@ def compile_model(model, loss=None, optimizer=None, learning_rate=None):
                                                    "config": {"learning_rate": rate}}),
                   loss=loss, metrics=["accuracy"])
     return model
+
+
+def _measures_accuracy(model):
+    """Whether the model was compiled with an accuracy metric."""
+    config = getattr(model, "get_compile_config", lambda: None)() or {}
+    return "acc" in repr(config.get("metrics", ""))
 
 
 def check_model(model):
