@@ -18,6 +18,8 @@ UNIT_MAPS_RUN = dict(epochs=40, learning_rate=0.01, seed=1234)
 NEURON_TRAJECTORIES = {kind: DATA / f"neuron_{kind}_trajectory.npz"
                        for kind in ("linear", "logistic")}
 NEURON_RUN = dict(epochs=30, seed=1234)
+CLASSIFICATION_TRAJECTORY = DATA / "classification_trajectory.npz"
+CLASSIFICATION_ARRAYS = DATA / "classification_arrays.npz"  # ladder and regression outputs
 
 
 def make_fixtures():
@@ -30,11 +32,40 @@ def make_fixtures():
                (partial(unit_maps.record_run, **UNIT_MAPS_RUN), UNIT_MAPS_TRAJECTORY)]
     recipes += [(partial(neurons.record_run, kind, **NEURON_RUN), path)
                 for kind, path in NEURON_TRAJECTORIES.items()]
+    recipes += [(_classification_run, CLASSIFICATION_TRAJECTORY)]
+    if not CLASSIFICATION_ARRAYS.exists() or "--all" in sys.argv:
+        _classification_arrays()
     for recipe, path in recipes:
         if path.exists() and "--all" not in sys.argv:
             continue
         recipe().save(path)
         print(f"wrote {path}")
+
+
+def _classification_run():
+    from vizkit import record
+    from vizkit_scenes.classification import FINAL_LAYERS, build_classifier, circles_split
+
+    (x, y), test = circles_split()
+    model = build_classifier(FINAL_LAYERS, "adam", 0.01, seed=42)
+    return record(model, x, y, epochs=12, seed=42, eval_sets={"test": test})
+
+
+def _classification_arrays():
+    import numpy as np
+
+    from vizkit.grid import InputGrid
+    from vizkit_scenes.classification import circles_split, regression_fit, train_ladder
+
+    (x, _), (x_test, _) = circles_split()
+    grid = InputGrid.around(np.concatenate([x, x_test]), 60, padding=0.05)
+    _, ladder = train_ladder(epochs=20, grid=grid)
+    arrays = {f"ladder_{i}": p for i, (p, _) in enumerate(ladder.values())}
+    arrays.update({f"accuracy_{i}": a for i, (_, a) in enumerate(ladder.values())})
+    arrays.update(dict(zip(("x_train", "y_train", "x_test", "y_test", "y_pred"),
+                           regression_fit(epochs=30))))
+    np.savez_compressed(CLASSIFICATION_ARRAYS, xs=grid.xs, ys=grid.ys, **arrays)
+    print(f"wrote {CLASSIFICATION_ARRAYS}")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,10 @@ def assert_one_line_error(result, *needles):
 def test_list_names_every_scene_with_one_line():
     result = run(main, ["list"])
     assert result.exit_code == 0
-    assert result.output.startswith("layer-spaces  ")
-    assert len(result.output.strip().splitlines()) >= 1
+    lines = result.output.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["classification", "layer-spaces", "neurons",
+                                                   "unit-maps"]
+    assert all(len(line.split(maxsplit=1)[1]) > 20 for line in lines)
 
 
 def test_help_lists_scene_options():

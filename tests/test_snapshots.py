@@ -72,3 +72,54 @@ def test_neuron_stills(tmp_path, assert_image_matches):
 
     for path in draw_stills(tmp_path / "n.png", dpi=45, overwrite=False):
         assert_image_matches(path, f"neurons_{path.name.split('-', 1)[1]}")
+
+
+def test_classification_frames(tmp_path, assert_image_matches):
+    from fixtures import CLASSIFICATION_TRAJECTORY
+    from vizkit import Trajectory
+    from vizkit.classification import ClassificationView
+    from vizkit_scenes.classification import circles_split
+
+    (_, _), (x_test, y_test) = circles_split()
+    view = ClassificationView(Trajectory.load(CLASSIFICATION_TRAJECTORY), x_test, y_test,
+                              grid_resolution=80)
+    result = view.render(tmp_path / "c.png", "png", frames=[4, 12], dpi=45)
+    for frame, path in zip((4, 12), result.paths):
+        assert_image_matches(path, f"classification_frame{frame:03d}.png")
+
+
+def test_classification_stills(tmp_path, assert_image_matches):
+    import numpy as np
+
+    from fixtures import CLASSIFICATION_ARRAYS
+    from vizkit.classification import decision_panel, regression_panel
+    from vizkit.confusion import confusion_panel
+    from vizkit.grid import InputGrid
+    from vizkit.lr_finder import LearningRateSearch, lr_finder_panel
+    from vizkit_scenes.classification import LADDER, circles_split, still
+
+    data = np.load(CLASSIFICATION_ARRAYS)
+    grid = InputGrid(data["xs"], data["ys"])
+    (_, _), (x_test, y_test) = circles_split()
+
+    def ladder(axes):
+        for i, (ax, title) in enumerate(zip(axes, LADDER)):
+            decision_panel(ax, grid, data[f"ladder_{i}"], x_test, y_test,
+                           title=f"{title}\ntest accuracy {float(data[f'accuracy_{i}']):.1%}")
+
+    rates = 1e-4 * 10 ** (np.arange(60) / 20)
+    search = LearningRateSearch(rates, 0.7 - 0.6 * np.exp(-((np.log10(rates) + 1.3) ** 2)),
+                                float(rates[34] / 10))
+    drawings = {
+        "ladder": (ladder, (12, 3.6), 4),
+        "learning-rate": (lambda axes: lr_finder_panel(axes[0], search), (5, 3.6), 1),
+        "confusion": (lambda axes: confusion_panel(axes[0], np.array([[97, 3], [8, 92]]),
+                                                   ["outer ring", "inner ring"]), (4, 3.8), 1),
+        "regression": (lambda axes: regression_panel(
+            axes[0], *(data[k] for k in ("x_train", "y_train", "x_test", "y_test", "y_pred"))),
+            (5, 3.6), 1),
+    }
+    for name, (draw, size, columns) in drawings.items():
+        path = tmp_path / f"classification_{name}.png"
+        still(path, draw, size, dpi=45, columns=columns, left=0.27 if name == "confusion" else None)
+        assert_image_matches(path, f"classification_{name}.png")
