@@ -18,6 +18,7 @@ UNIT_MAPS_RUN = dict(epochs=40, learning_rate=0.01, seed=1234)
 NEURON_TRAJECTORIES = {kind: DATA / f"neuron_{kind}_trajectory.npz"
                        for kind in ("linear", "logistic")}
 NEURON_RUN = dict(epochs=30, seed=1234)
+DIGITS_TRAJECTORY = DATA / "digits_trajectory.npz"
 CLASSIFICATION_TRAJECTORY = DATA / "classification_trajectory.npz"
 CLASSIFICATION_ARRAYS = DATA / "classification_arrays.npz"  # ladder and regression outputs
 
@@ -32,7 +33,8 @@ def make_fixtures():
                (partial(unit_maps.record_run, **UNIT_MAPS_RUN), UNIT_MAPS_TRAJECTORY)]
     recipes += [(partial(neurons.record_run, kind, **NEURON_RUN), path)
                 for kind, path in NEURON_TRAJECTORIES.items()]
-    recipes += [(_classification_run, CLASSIFICATION_TRAJECTORY)]
+    recipes += [(_classification_run, CLASSIFICATION_TRAJECTORY),
+                (_digits_run, DIGITS_TRAJECTORY)]
     if not CLASSIFICATION_ARRAYS.exists() or "--all" in sys.argv:
         _classification_arrays()
     for recipe, path in recipes:
@@ -49,6 +51,13 @@ def _classification_run():
     (x, y), test = circles_split()
     model = build_classifier(FINAL_LAYERS, "adam", 0.01, seed=42)
     return record(model, x, y, epochs=12, seed=42, eval_sets={"test": test})
+
+
+def _digits_run():
+    from vizkit.image_data import load_image_set
+    from vizkit_scenes.digits import record_run
+
+    return record_run(load_image_set("digits", seed=1234), epochs=6, seed=1234)
 
 
 def _classification_arrays():

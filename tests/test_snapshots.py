@@ -123,3 +123,29 @@ def test_classification_stills(tmp_path, assert_image_matches):
         path = tmp_path / f"classification_{name}.png"
         still(path, draw, size, dpi=45, columns=columns, left=0.27 if name == "confusion" else None)
         assert_image_matches(path, f"classification_{name}.png")
+
+
+@pytest.fixture(scope="module")
+def digits_view():
+    from fixtures import DIGITS_TRAJECTORY
+    from vizkit import Trajectory
+    from vizkit.image_data import load_image_set
+    from vizkit.images import DigitsView
+
+    return DigitsView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
+
+
+def test_digits_frames(digits_view, tmp_path, assert_image_matches):
+    result = digits_view.render(tmp_path / "d.png", "png", frames=[1, 6], dpi=45)
+    for frame, path in zip((1, 6), result.paths):
+        assert_image_matches(path, f"digits_frame{frame:03d}.png")
+
+
+def test_digits_stills(digits_view, tmp_path, assert_image_matches):
+    from vizkit_scenes.digits import draw_stills
+
+    names = ("samples", "predictions", "probabilities", "errors", "confusion", "weights")
+    paths = {name: tmp_path / f"digits_{name}.png" for name in names}
+    draw_stills(digits_view, paths, dpi=40, overwrite=False, seed=1234)
+    for name, path in paths.items():
+        assert_image_matches(path, path.name)
