@@ -15,7 +15,8 @@ import click
 import numpy as np
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, run_program, scene_command
+from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
+    scene_command
 
 NAME = "classification"
 LADDER = {  # title: hidden layers (units, activation), optimizer
@@ -106,7 +107,7 @@ def still(path, draw, size=(5.0, 4.4), dpi=100, overwrite=False, columns=1, left
 def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
     """Rings: straight lines fail, ReLU succeeds; curves, rate search, confusion matrix."""
     from vizkit import record
-    from vizkit.artifacts import check_plan, render_artifacts
+    from vizkit.artifacts import check_plan
     from vizkit.classification import (ClassificationView, decision_panel, history_panel,
                                        regression_panel)
     from vizkit.confusion import confusion_matrix, confusion_panel
@@ -116,8 +117,8 @@ def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, 
     names = ("ladder", "train-test", "curves", "learning-rate", "confusion", "regression")
     still_paths = {name: out.with_name(f"{out.stem}-{name}.png") for name in names}
     trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    plan = check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-                      also=[trajectory_path, *still_paths.values()])
+    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
+               also=[trajectory_path, *still_paths.values()])
     (x, y), (x_test, y_test) = circles_split()
     echo = (lambda *_: None) if quiet else (lambda text: click.echo(text, err=True))
 
@@ -179,15 +180,11 @@ def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, 
         write_manifest(still_paths[name], scene=NAME, parameters=dict(trajectory.info, still=name),
                        seed=seed, frames=1, metrics=metrics)
         written.append(still_paths[name])
-    with progress("rendering", trajectory.n_frames * len(plan), quiet) as advance:
-        written += render_artifacts(view, out, formats, scene=NAME,
-                                    parameters=dict(trajectory.info, fps=fps, dpi=dpi), seed=seed,
-                                    stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
-                                    on_frame=advance)
-    if not quiet:
-        click.echo(f"learning rate: suggested {search.suggestion:.3g}, used {rate:.3g}")
-        for path in written + [trajectory_path]:
-            click.echo(f"wrote {path}")
+    written += render_scene(view, out, formats, scene=NAME, parameters=trajectory.info,
+                            seed=seed, stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
+                            quiet=quiet)
+    echo(f"learning rate: suggested {search.suggestion:.3g}, used {rate:.3g}")
+    report(written + [trajectory_path], quiet)
 
 
 if __name__ == "__main__":

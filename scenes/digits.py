@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from vizkit.cli.options import progress, render_options, run_program, scene_command
+from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
+    scene_command
 from vizkit.image_data import DATASETS
 
 NAME = "digits"
@@ -137,7 +138,7 @@ def draw_stills(view, paths, dpi, overwrite, seed):
 def cli(dataset, data, epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite,
         quiet):
     """Image classifier: grids of predictions, confusion matrix, hidden layer, errors."""
-    from vizkit.artifacts import check_plan, render_artifacts
+    from vizkit.artifacts import check_plan
     from vizkit.image_data import load_image_set
     from vizkit.images import DigitsView
     from vizkit.manifest import write_manifest
@@ -148,8 +149,8 @@ def cli(dataset, data, epochs, learning_rate, seed, out, formats, fps, dpi, stil
     names = ("samples", "predictions", "probabilities", "errors", "confusion", "weights")
     still_paths = {name: out.with_name(f"{out.stem}-{name}.png") for name in names}
     trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    plan = check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-                      also=[trajectory_path, *still_paths.values()])
+    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
+               also=[trajectory_path, *still_paths.values()])
     image_set = load_image_set(dataset, data, seed=seed)
     with progress("training", epochs + 1, quiet) as advance:
         trajectory = record_run(image_set, epochs=epochs, learning_rate=learning_rate,
@@ -161,14 +162,10 @@ def cli(dataset, data, epochs, learning_rate, seed, out, formats, fps, dpi, stil
     for path, name in zip(written, names):
         write_manifest(path, scene=NAME, parameters=dict(trajectory.info, still=name),
                        seed=seed, frames=1, metrics=metrics)
-    with progress("rendering", trajectory.n_frames * len(plan), quiet) as advance:
-        written += render_artifacts(view, out, formats, scene=NAME,
-                                    parameters=dict(trajectory.info, fps=fps, dpi=dpi), seed=seed,
-                                    stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
-                                    on_frame=advance)
-    if not quiet:
-        for path in written + [trajectory_path]:
-            click.echo(f"wrote {path}")
+    written += render_scene(view, out, formats, scene=NAME, parameters=trajectory.info,
+                            seed=seed, stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
+                            quiet=quiet)
+    report(written + [trajectory_path], quiet)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ hidden layer sends the whole input grid before and after its activation.
 import click
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, run_program, scene_command, \
-    training_options
+from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
+    scene_command, training_options
 
 NAME = "layer-spaces"
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign", "gelu",
@@ -66,31 +66,28 @@ def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, gri
         replay, out, formats, fps, dpi, stills, overwrite, quiet):
     """Decision regions and the input grid bent by each layer, epoch by epoch."""
     from vizkit import LayerSpaces, Trajectory
-    from vizkit.artifacts import check_plan, render_artifacts
+    from vizkit.artifacts import check_plan
 
     trajectory_path = out.with_name(out.stem + ".trajectory.npz")
     if replay:
         trajectory = Trajectory.load(replay)
-        plan = check_plan(out, formats, stills=stills, max_frames=trajectory.n_frames,
-                          overwrite=overwrite)
+        check_plan(out, formats, stills=stills, max_frames=trajectory.n_frames,
+                   overwrite=overwrite)
     else:
-        plan = check_plan(out, formats, stills=stills, max_frames=epochs + 1,
-                          overwrite=overwrite, also=[trajectory_path])
+        check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
+                   also=[trajectory_path])
         with progress("training", epochs + 1, quiet) as advance:
             trajectory = record_run(epochs=epochs, hidden_units=hidden_units,
                                     activation=activation, learning_rate=learning_rate,
                                     seed=seed, stop_at_loss=stop_at_loss, on_epoch=advance)
         trajectory.save(trajectory_path)
-    parameters = dict(trajectory.info, grid_resolution=grid_resolution, fps=fps, dpi=dpi,
+    parameters = dict(trajectory.info, grid_resolution=grid_resolution,
                       replayed_from=str(replay) if replay else None)
     view = LayerSpaces(trajectory, grid_resolution=grid_resolution)
-    with progress("rendering", trajectory.n_frames * len(plan), quiet) as advance:
-        written = render_artifacts(view, out, formats, scene=NAME, parameters=parameters,
-                                   seed=trajectory.info.get("seed"), stills=stills, fps=fps,
-                                   dpi=dpi, overwrite=overwrite, on_frame=advance)
-    if not quiet:
-        for path in written + ([] if replay else [trajectory_path]):
-            click.echo(f"wrote {path}")
+    written = render_scene(view, out, formats, scene=NAME, parameters=parameters,
+                           seed=trajectory.info.get("seed"), stills=stills, fps=fps, dpi=dpi,
+                           overwrite=overwrite, quiet=quiet)
+    report(written + ([] if replay else [trajectory_path]), quiet)
 
 
 if __name__ == "__main__":

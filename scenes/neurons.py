@@ -12,7 +12,8 @@ derivatives, as in the classification notebook.
 import click
 import numpy as np
 
-from vizkit.cli.options import progress, render_options, run_program, scene_command
+from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
+    scene_command
 
 NAME = "neurons"
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
@@ -142,7 +143,7 @@ def draw_stills(out, dpi, overwrite):
 @render_options(out=f"output/{NAME}/{NAME}.gif")
 def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
     """A neuron is linear or logistic regression; gradient descent on its loss surface."""
-    from vizkit.artifacts import check_plan, render_artifacts
+    from vizkit.artifacts import check_plan
     from vizkit.manifest import write_manifest
     from vizkit.neuron import NeuronView
 
@@ -169,15 +170,11 @@ def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, 
         spec = NEURONS[kind]
         view = NeuronView(trajectory, spec["loss"], spec["activation"], target=spec["weights"],
                           labels=spec["labels"])
-        with progress(f"rendering {kind}", trajectory.n_frames, quiet) as advance:
-            written += render_artifacts(view, path, formats, scene=NAME,
-                                        parameters=dict(trajectory.info, fps=fps, dpi=dpi),
-                                        seed=seed, stills=stills, fps=fps, dpi=dpi,
-                                        overwrite=overwrite, on_frame=advance)
+        written += render_scene(view, path, formats, scene=NAME, parameters=trajectory.info,
+                                seed=seed, stills=stills, fps=fps, dpi=dpi,
+                                overwrite=overwrite, quiet=quiet)
         written.append(trajectories[kind])
-    if not quiet:
-        for path in written:
-            click.echo(f"wrote {path}")
+    report(written, quiet)
 
 
 if __name__ == "__main__":

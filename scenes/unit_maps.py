@@ -10,8 +10,8 @@ a map over L1's activation plane, where the training points have been carried.
 import click
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, run_program, scene_command, \
-    training_options
+from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
+    scene_command, training_options
 
 NAME = "unit-maps"
 CENTRES = ((-5, 2), (-2, -2), (1, 2), (5, -2))
@@ -59,22 +59,21 @@ STILLS = {  # file suffix -> which panels
 def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills, overwrite,
         quiet):
     """Each unit's output as a map: input plane for L1, L1's plane for L2."""
-    from vizkit.artifacts import check_plan, render_artifacts
+    from vizkit.artifacts import check_plan
     from vizkit.manifest import write_manifest
     from vizkit.unit_maps import UnitMaps, parse_units
 
     units = parse_units(unit_specs, {"L1": 2, "L2": 4})
     still_paths = {part: out.with_name(f"{out.stem}-{part}.png") for part in STILLS}
     trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    plan = check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
+    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
                       also=[trajectory_path, *still_paths.values()])
     with progress("training", epochs + 1, quiet) as advance:
         trajectory = record_run(epochs=epochs, learning_rate=learning_rate, seed=seed,
                                 on_epoch=advance)
     trajectory.save(trajectory_path)
     view = UnitMaps(trajectory, units=units, centres=CENTRES)
-    parameters = dict(trajectory.info, units={k: v for k, v in view.units.items()}, fps=fps,
-                      dpi=dpi)
+    parameters = dict(trajectory.info, units=view.units)
     metrics = {k: float(v[-1]) for k, v in trajectory.metrics.items()}
     written = []
     for part, path in still_paths.items():
@@ -82,13 +81,9 @@ def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills,
         write_manifest(path, scene=NAME, parameters=dict(parameters, still=part), seed=seed,
                        frames=1, metrics=metrics, frame_size=result.frame_size)
         written.append(path)
-    with progress("rendering", trajectory.n_frames * len(plan), quiet) as advance:
-        written += render_artifacts(view, out, formats, scene=NAME, parameters=parameters,
-                                    seed=seed, stills=stills, fps=fps, dpi=dpi,
-                                    overwrite=overwrite, on_frame=advance)
-    if not quiet:
-        for path in written + [trajectory_path]:
-            click.echo(f"wrote {path}")
+    written += render_scene(view, out, formats, scene=NAME, parameters=parameters, seed=seed,
+                            stills=stills, fps=fps, dpi=dpi, overwrite=overwrite, quiet=quiet)
+    report(written + [trajectory_path], quiet)
 
 
 if __name__ == "__main__":

@@ -42,22 +42,19 @@ def test_probabilities_are_the_softmax_of_the_logits(view, image_set):
 
 
 def test_error_count_is_numpys(view, image_set):
-    from vizkit.render import new_figure
-
     last = view.trajectory.n_frames - 1
     logits = numpy_logits(view.trajectory, last, image_set.flat(image_set.x_test))
     errors = int((logits.argmax(axis=1) != image_set.y_test).sum())
-    fig, header, axes = view.figure(dpi=30)
+    _, header, axes = view.figure(dpi=30)
     view.draw(header, axes, last)
     assert header.texts[1].get_text().startswith(f"{errors} errors out of "
                                                  f"{len(image_set.y_test)} test images")
-    del fig
 
 
 def test_projection_is_fitted_once_and_used_in_every_frame(view):
     projection = view.projection
     for frame in (0, view.trajectory.n_frames - 1):
-        fig, header, axes = view.figure(dpi=30)
+        _, header, axes = view.figure(dpi=30)
         view.draw(header, axes, frame)
         hidden = view.outputs(frame)[view.hidden]
         drawn = np.concatenate([np.column_stack(line.get_data()) for line in axes[3].lines])

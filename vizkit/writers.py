@@ -7,7 +7,6 @@ half-written file, and nothing existing is replaced unless ``overwrite``.
 
 import base64
 import html
-import io
 import os
 from pathlib import Path
 

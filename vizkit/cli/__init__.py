@@ -7,7 +7,6 @@ needed, and TensorFlow only when a command trains or probes.
 """
 
 import importlib
-import pkgutil
 from pathlib import Path
 
 import click

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from .options import progress, render_options
+from .options import progress, render_options, render_scene, report
 
 __all__ = ["animate", "record", "replay"]
 
@@ -67,14 +67,12 @@ def _record(model_path, data_path, epochs, batch_size, seed, loss, optimizer, le
 def _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite, quiet,
             command):
     from ..animation import view_for
-    from ..artifacts import render_artifacts
 
     view = view_for(trajectory, layers, unit_maps)
-    parameters = dict(trajectory.info, layers=layers, unit_maps=unit_maps, fps=fps, dpi=dpi)
-    with progress("rendering", trajectory.n_frames * max(len(formats), 1), quiet) as advance:
-        return render_artifacts(view, out, formats, scene=command, parameters=parameters,
-                                seed=trajectory.info.get("seed"), stills=stills, fps=fps,
-                                dpi=dpi, overwrite=overwrite, on_frame=advance)
+    return render_scene(view, out, formats, scene=command,
+                        parameters=dict(trajectory.info, layers=layers, unit_maps=unit_maps),
+                        seed=trajectory.info.get("seed"), stills=stills, fps=fps, dpi=dpi,
+                        overwrite=overwrite, quiet=quiet)
 
 
 def _split(layers):
@@ -100,9 +98,7 @@ def animate(model_path, data_path, epochs, batch_size, seed, loss, optimizer, le
     trajectory.save(trajectory_path)
     written = _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite,
                       quiet, "animate")
-    if not quiet:
-        for path in written + [trajectory_path]:
-            click.echo(f"wrote {path}")
+    report(written + [trajectory_path], quiet)
 
 
 @click.command()
@@ -121,8 +117,7 @@ def record(model_path, data_path, epochs, batch_size, seed, loss, optimizer, lea
     trajectory = _record(model_path, data_path, epochs, batch_size, seed, loss, optimizer,
                          learning_rate, None, quiet)
     trajectory.save(out)
-    if not quiet:
-        click.echo(f"wrote {out}")
+    report([out], quiet)
 
 
 @click.command()
@@ -145,6 +140,4 @@ def replay(trajectory_path, layers, unit_maps, out, formats, fps, dpi, stills, o
         LayerProbe(trajectory.build_model(), layers)
     written = _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite,
                       quiet, "replay")
-    if not quiet:
-        for path in written:
-            click.echo(f"wrote {path}")
+    report(written, quiet)

@@ -12,7 +12,8 @@ from ..errors import VizkitError
 from ..writers import FORMATS
 
 __all__ = ["OneLineErrors", "SceneCommand", "scene_command", "scene_names",
-           "training_options", "render_options", "progress", "run_program"]
+           "training_options", "render_options", "progress", "run_program", "render_scene",
+           "report"]
 
 
 def scene_names():
@@ -140,3 +141,23 @@ def progress(label, total, quiet=False):
     with click.progressbar(length=total, label=label, file=sys.stderr,
                            show_pos=True) as bar:
         yield lambda *_: bar.update(1)
+
+
+def render_scene(view, out, formats, *, scene, parameters, seed, stills, fps, dpi, overwrite,
+                 quiet):
+    """Render ``view`` in every requested format, with a progress bar; the paths written."""
+    from ..artifacts import planned_paths, render_artifacts
+
+    total = view.trajectory.n_frames * len(planned_paths(out, formats))
+    with progress("rendering", total, quiet) as advance:
+        return render_artifacts(view, out, formats, scene=scene,
+                                parameters=dict(parameters, fps=fps, dpi=dpi), seed=seed,
+                                stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
+                                on_frame=advance)
+
+
+def report(paths, quiet=False):
+    """Say which files were written, one line each (nothing with ``--quiet``)."""
+    if not quiet:
+        for path in paths:
+            click.echo(f"wrote {path}")
