@@ -224,3 +224,12 @@ def test_compiled_model_without_metrics_gets_accuracy_and_keeps_its_optimizer(ke
     assert model.optimizer is optimizer
     x, y = datasets.moons(0, n_samples=20)
     assert "accuracy" in model.evaluate(x, y, verbose=0, return_dict=True)
+
+
+@pytest.mark.parametrize("fixture", ["neuron_linear_trajectory.npz", "digits_trajectory.npz"])
+def test_replay_of_a_model_without_2_inputs_is_a_one_line_error(tmp_path, fixture):
+    from fixtures import DATA
+
+    result = run(["replay", str(DATA / fixture), "--out", str(tmp_path / "r.gif"), "--quiet"])
+    assert_one_line_error(result, "input feature", "2-D input plane")
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import VizkitError
+
 __all__ = ["InputGrid"]
 
 
@@ -21,6 +23,11 @@ class InputGrid:
         ``padding`` is a fraction of the data's extent added on every side.
         """
         points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2:
+            width = points.shape[1] if points.ndim == 2 else points.ndim
+            raise VizkitError(f"this model takes {width} input feature(s), but layer spaces and "
+                              "unit maps draw the 2-D input plane; use its own scene "
+                              "(vizkit list) to draw it")
         low, high = points.min(axis=0), points.max(axis=0)
         margin = (high - low) * padding
         low, high = low - margin, high + margin
