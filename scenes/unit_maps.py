@@ -43,12 +43,15 @@ def record_run(*, epochs=200, learning_rate=0.01, seed=1234, on_epoch=None):
                   info=dict(scene=NAME, learning_rate=learning_rate, data_seed=DATA_SEED))
 
 
-STILLS = {  # file suffix -> which panels
-    "data": lambda view: [("data", None)],
-    "regions": lambda view: [("regions", None)],
-    **{f"{layer}-units": (lambda layer: lambda view: [(layer, u) for u in view.units[layer]])(layer)
-       for layer in ("L1", "L2")},
-}
+STILLS = ("data", "regions", "L1-units", "L2-units")
+
+
+def still_parts(view, still):
+    """The panels of one still: the data, the regions, or every shown unit of a layer."""
+    if still in ("data", "regions"):
+        return [(still, None)]
+    layer = still.removesuffix("-units")
+    return [(layer, unit) for unit in view.units[layer]]
 
 
 @scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
@@ -77,7 +80,7 @@ def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills,
     metrics = {k: float(v[-1]) for k, v in trajectory.metrics.items()}
     written = []
     for part, path in still_paths.items():
-        result = view.still(path, STILLS[part](view), dpi=dpi, overwrite=overwrite)
+        result = view.still(path, still_parts(view, part), dpi=dpi, overwrite=overwrite)
         write_manifest(path, scene=NAME, parameters=dict(parameters, still=part), seed=seed,
                        frames=1, metrics=metrics, frame_size=result.frame_size)
         written.append(path)

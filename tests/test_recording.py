@@ -116,3 +116,18 @@ def test_npz_that_is_not_a_trajectory_is_rejected(tmp_path):
 def test_missing_trajectory_names_the_file(tmp_path):
     with pytest.raises(VizkitError, match="does not exist"):
         Trajectory.load(tmp_path / "nope.npz")
+
+
+def test_compiled_epochs_equal_train_on_batch_bit_for_bit():
+    """The recorder's one-call epochs make exactly the updates train_on_batch makes."""
+    x, y = datasets.diagonal_clusters(5)
+    run = record(build_model(seed=5), x, y, epochs=3, seed=5)
+    model = build_model(seed=5)
+    order_rng = np.random.default_rng(5)
+    for _ in range(3):
+        order = order_rng.permutation(len(x))
+        for start in range(0, len(x), 32):
+            batch = order[start:start + 32]
+            model.train_on_batch(x[batch], y[batch])
+    for recorded, expected in zip(run.weights_at(3), model.get_weights()):
+        np.testing.assert_array_equal(recorded, expected)

@@ -38,10 +38,10 @@ def unit_maps_view(unit_maps_trajectory):
 
 @pytest.mark.parametrize("still", ["data", "regions", "L1-units", "L2-units"])
 def test_unit_maps_still(unit_maps_view, still, tmp_path, assert_image_matches):
-    from vizkit_scenes.unit_maps import STILLS
+    from vizkit_scenes.unit_maps import still_parts
 
     path = tmp_path / f"unit_maps_{still}.png"
-    unit_maps_view.still(path, STILLS[still](unit_maps_view), dpi=50)
+    unit_maps_view.still(path, still_parts(unit_maps_view, still), dpi=50)
     assert_image_matches(path, f"unit_maps_{still}.png")
 
 
