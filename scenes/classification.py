@@ -16,7 +16,7 @@ import numpy as np
 
 from vizkit import datasets
 from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command
+    scene_command, training_options
 
 NAME = "classification"
 LADDER = {  # title: hidden layers (units, activation), optimizer
@@ -97,22 +97,19 @@ def still(path, draw, size=(5.0, 4.4), dpi=100, overwrite=False, columns=1, left
 
 
 @scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
-@click.option("--epochs", type=click.IntRange(min=1), default=40, show_default=True,
-              help="Epochs for the final model.")
-@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Adam's rate for the final model [default: the search's suggestion].")
-@click.option("--seed", type=int, default=42, show_default=True,
-              help="Seed for initial weights and batch order.")
+@training_options(epochs=40, learning_rate=None, seed=42,
+                  epochs_help="Epochs for the final model.",
+                  rate_help="Adam's rate for the final model [default: the search's suggestion].",
+                  seed_help="Seed for initial weights and batch order.")
 @render_options(out=f"output/{NAME}/{NAME}.gif")
 def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
     """Rings: straight lines fail, ReLU succeeds; curves, rate search, confusion matrix."""
     from vizkit import record
-    from vizkit.artifacts import check_plan
+    from vizkit.artifacts import check_plan, write_still_manifests
     from vizkit.classification import (ClassificationView, decision_panel, history_panel,
                                        regression_panel)
     from vizkit.confusion import confusion_matrix, confusion_panel
     from vizkit.lr_finder import find_learning_rate, lr_finder_panel
-    from vizkit.manifest import write_manifest
 
     names = ("ladder", "train-test", "curves", "learning-rate", "confusion", "regression")
     still_paths = {name: out.with_name(f"{out.stem}-{name}.png") for name in names}
@@ -172,14 +169,12 @@ def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, 
                 "curves": (curves_still, (9, 3.6), 2), "learning-rate": (rate_still, (6, 4.2), 1),
                 "confusion": (confusion_still, (4.6, 4.4), 1),
                 "regression": (regression_still, (6, 4.2), 1)}
-    metrics = {k: float(v[-1]) for k, v in trajectory.metrics.items()}
-    written = []
     for name, (draw, size, columns) in drawings.items():
         still(still_paths[name], draw, size, dpi, overwrite, columns,
               left=0.27 if name == "confusion" else None)
-        write_manifest(still_paths[name], scene=NAME, parameters=dict(trajectory.info, still=name),
-                       seed=seed, frames=1, metrics=metrics)
-        written.append(still_paths[name])
+    write_still_manifests(still_paths, scene=NAME, parameters=trajectory.info, seed=seed,
+                          metrics=trajectory.final_metrics())
+    written = list(still_paths.values())
     written += render_scene(view, out, formats, scene=NAME, parameters=trajectory.info,
                             seed=seed, stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
                             quiet=quiet)

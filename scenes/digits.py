@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command
+    scene_command, training_options
 from vizkit.image_data import DATASETS
 
 NAME = "digits"
@@ -128,20 +128,15 @@ def draw_stills(view, paths, dpi, overwrite, seed):
                    "y.npy; fashion-mnist: Keras's cache or --data FILE.npz.")
 @click.option("--data", type=click.Path(path_type=Path), default=None,
               help="Where the lab or Fashion-MNIST data are.")
-@click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Epochs to train.")
-@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=0.001,
-              show_default=True, help="Adam's step size.")
-@click.option("--seed", type=int, default=1234, show_default=True,
-              help="Seed for the split, initial weights and batch order.")
+@training_options(epochs=20, learning_rate=0.001, seed=1234, rate_help="Adam's step size.",
+                  seed_help="Seed for the split, initial weights and batch order.")
 @render_options(out=f"output/{NAME}/{NAME}.gif")
 def cli(dataset, data, epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite,
         quiet):
     """Image classifier: grids of predictions, confusion matrix, hidden layer, errors."""
-    from vizkit.artifacts import check_plan
+    from vizkit.artifacts import check_plan, write_still_manifests
     from vizkit.image_data import load_image_set
     from vizkit.images import DigitsView
-    from vizkit.manifest import write_manifest
 
     if data is not None and dataset == "digits":
         raise click.UsageError("--data is for --dataset lab or fashion-mnist; digits are "
@@ -157,11 +152,9 @@ def cli(dataset, data, epochs, learning_rate, seed, out, formats, fps, dpi, stil
                                 seed=seed, on_epoch=advance)
     trajectory.save(trajectory_path)
     view = DigitsView(trajectory, image_set)
-    metrics = {k: float(v[-1]) for k, v in trajectory.metrics.items()}
     written = draw_stills(view, still_paths, dpi, overwrite, seed)
-    for path, name in zip(written, names):
-        write_manifest(path, scene=NAME, parameters=dict(trajectory.info, still=name),
-                       seed=seed, frames=1, metrics=metrics)
+    write_still_manifests(still_paths, scene=NAME, parameters=trajectory.info, seed=seed,
+                          metrics=trajectory.final_metrics())
     written += render_scene(view, out, formats, scene=NAME, parameters=trajectory.info,
                             seed=seed, stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
                             quiet=quiet)

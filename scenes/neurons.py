@@ -9,11 +9,10 @@ loss surface over (w, b); and the activation functions themselves, with their
 derivatives, as in the classification notebook.
 """
 
-import click
 import numpy as np
 
 from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command
+    scene_command, training_options
 
 NAME = "neurons"
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
@@ -134,17 +133,14 @@ def draw_stills(out, dpi, overwrite):
 
 
 @scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
-@click.option("--epochs", type=click.IntRange(min=1), default=150, show_default=True,
-              help="Epochs of gradient descent for each neuron.")
-@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="SGD step size for both neurons [default: 0.05 linear, 1.0 logistic].")
-@click.option("--seed", type=int, default=1234, show_default=True,
-              help="Seed for the initial weights.")
+@training_options(epochs=150, learning_rate=None, seed=1234,
+                  epochs_help="Epochs of gradient descent for each neuron.",
+                  rate_help="SGD step size for both neurons [default: 0.05 linear, 1.0 logistic].",
+                  seed_help="Seed for the initial weights.")
 @render_options(out=f"output/{NAME}/{NAME}.gif")
 def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
     """A neuron is linear or logistic regression; gradient descent on its loss surface."""
-    from vizkit.artifacts import check_plan
-    from vizkit.manifest import write_manifest
+    from vizkit.artifacts import check_plan, write_still_manifests
     from vizkit.neuron import NeuronView
 
     animations = {kind: out.with_name(f"{out.stem}-{kind}-training{out.suffix}")
@@ -159,9 +155,8 @@ def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, 
                max_frames=1)
 
     written = draw_stills(out, dpi, overwrite)
-    for path, name in zip(written, still_names):
-        write_manifest(path, scene=NAME, parameters=dict(still=name, dpi=dpi), seed=seed,
-                       frames=1, metrics={})
+    write_still_manifests(dict(zip(still_names, written)), scene=NAME,
+                          parameters=dict(dpi=dpi), seed=seed)
     for kind, path in animations.items():
         with progress(f"training {kind}", epochs + 1, quiet) as advance:
             trajectory = record_run(kind, epochs=epochs, learning_rate=learning_rate, seed=seed,

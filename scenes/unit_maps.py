@@ -62,8 +62,7 @@ def still_parts(view, still):
 def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills, overwrite,
         quiet):
     """Each unit's output as a map: input plane for L1, L1's plane for L2."""
-    from vizkit.artifacts import check_plan
-    from vizkit.manifest import write_manifest
+    from vizkit.artifacts import check_plan, write_still_manifests
     from vizkit.unit_maps import UnitMaps, parse_units
 
     units = parse_units(unit_specs, {"L1": 2, "L2": 4})
@@ -77,13 +76,11 @@ def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills,
     trajectory.save(trajectory_path)
     view = UnitMaps(trajectory, units=units, centres=CENTRES)
     parameters = dict(trajectory.info, units=view.units)
-    metrics = {k: float(v[-1]) for k, v in trajectory.metrics.items()}
-    written = []
     for part, path in still_paths.items():
-        result = view.still(path, still_parts(view, part), dpi=dpi, overwrite=overwrite)
-        write_manifest(path, scene=NAME, parameters=dict(parameters, still=part), seed=seed,
-                       frames=1, metrics=metrics, frame_size=result.frame_size)
-        written.append(path)
+        view.still(path, still_parts(view, part), dpi=dpi, overwrite=overwrite)
+    write_still_manifests(still_paths, scene=NAME, parameters=parameters, seed=seed,
+                          metrics=trajectory.final_metrics())
+    written = list(still_paths.values())
     written += render_scene(view, out, formats, scene=NAME, parameters=parameters, seed=seed,
                             stills=stills, fps=fps, dpi=dpi, overwrite=overwrite, quiet=quiet)
     report(written + [trajectory_path], quiet)

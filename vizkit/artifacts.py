@@ -6,7 +6,8 @@ from .errors import VizkitError
 from .manifest import write_manifest
 from .writers import check_outputs, output_paths, resolve_format
 
-__all__ = ["parse_stills", "planned_paths", "check_plan", "render_artifacts"]
+__all__ = ["parse_stills", "planned_paths", "check_plan", "render_artifacts",
+           "write_still_manifests"]
 
 
 def parse_stills(spec, n_frames):
@@ -66,9 +67,20 @@ def render_artifacts(view, out, formats, *, scene, parameters, seed, stills="las
         check_outputs(output_paths(path, fmt, frames if fmt == "png" else None), overwrite)
         result = view.render(path, fmt, frames=frames, fps=fps, dpi=dpi,
                              overwrite=overwrite, on_frame=on_frame)
-        metrics = {k: float(v[-1]) for k, v in view.trajectory.metrics.items()}
         write_manifest(Path(result.paths[0]), scene=scene, parameters=parameters, seed=seed,
-                       frames=result.frame_count, metrics=metrics, files=result.paths,
+                       frames=result.frame_count, metrics=view.trajectory.final_metrics(),
+                       files=result.paths,
                        frame_size=result.frame_size)
         written += result.paths
     return written
+
+
+def write_still_manifests(stills, *, scene, parameters, seed, metrics=None):
+    """A manifest beside each written still of ``stills`` (``{name: path}``)."""
+    from PIL import Image
+
+    for name, path in stills.items():
+        with Image.open(path) as image:  # reads the header only
+            size = image.size
+        write_manifest(path, scene=scene, parameters=dict(parameters, still=name), seed=seed,
+                       frames=1, metrics=metrics or {}, frame_size=size)

@@ -1,6 +1,7 @@
 """A regular grid over the input plane, the thing each layer bends."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,9 +45,9 @@ class InputGrid:
         """``(left, right, bottom, top)`` for ``imshow``."""
         return (float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
 
-    @property
+    @cached_property
     def points(self):
-        """All grid points as an ``(ny * nx, 2)`` array, row by row."""
+        """All grid points as an ``(ny * nx, 2)`` array, row by row (computed once)."""
         gx, gy = np.meshgrid(self.xs, self.ys)
         return np.column_stack([gx.ravel(), gy.ravel()])
 

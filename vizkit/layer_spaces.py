@@ -93,6 +93,7 @@ class LayerSpaces(TrajectoryView):
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
+        self._input_mesh = self.grid.to_grid(self.grid.points)
         self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
         self.binary = self.n_classes == 2
         self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
@@ -130,7 +131,7 @@ class LayerSpaces(TrajectoryView):
         """
         last = self.outputs(self.trajectory.n_frames - 1)
         self.projections = {name: PlaneProjection.fit(last[name]) for name in self.layers}
-        mesh_points = self.grid.to_grid(self._inputs[:self._n_grid])[self._mesh_index]
+        mesh_points = self._input_mesh[self._mesh_index]
         sample = np.concatenate([mesh_points.reshape(-1, 2), self.trajectory.x])
         bounds = {name: Bounds() for name in self.layers}
         for frame in range(self.trajectory.n_frames):
@@ -176,10 +177,9 @@ class LayerSpaces(TrajectoryView):
         planes, scores = self.planes(outputs)
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
         labels = self.trajectory.y
-        input_mesh = self.grid.to_grid(self._inputs[:self._n_grid])
 
         region_image(axes[0], self.grid.extent, grid_scores, cmap=self.cmap, norm=self.norm)
-        self._decorate(axes[0], input_mesh, grid_scores, self.trajectory.x, labels)
+        self._decorate(axes[0], self._input_mesh, grid_scores, self.trajectory.x, labels)
         for ax, name in zip(axes[1:], self.layers):
             coords = planes[name]
             if self.projections[name].is_line:

@@ -57,6 +57,10 @@ class Trajectory:
         """Number of recorded states, the untrained one included."""
         return len(self.weights[0])
 
+    def final_metrics(self):
+        """Every metric at the last frame, as plain floats."""
+        return {name: float(values[-1]) for name, values in self.metrics.items()}
+
     def weights_at(self, frame):
         """The model's weights at ``frame``, as ``model.set_weights`` takes them."""
         return [w[frame] for w in self.weights]

@@ -14,6 +14,7 @@ from matplotlib.colors import Normalize
 
 from .errors import VizkitError
 from .grid import InputGrid
+from .layer_spaces import class_scores
 from .limits import Bounds
 from .panels import boundary, class_centres, class_points, caption, fix_limits, region_image
 from .probe import LayerProbe
@@ -33,8 +34,7 @@ def predicted_classes(output):
     """Class per row of a model output: argmax, or P > 0.5 for one sigmoid/logit unit."""
     output = np.asarray(output)
     if output.shape[1] == 1:
-        threshold = 0.5 if 0 <= output.min() and output.max() <= 1 else 0.0
-        return (output[:, 0] > threshold).astype(int)
+        return (class_scores(output, 2) > 0.5).astype(int)
     return output.argmax(axis=1)
 
 
@@ -105,6 +105,7 @@ class UnitMaps(TrajectoryView):
                                 inputs_of=self.layers)
         self._inputs = np.concatenate([self.grid.points, x]).astype(np.float32)
         self._n_grid = len(self.grid.points)
+        self._input_mesh = self.grid.to_grid(self.grid.points)
         self.over_plane = {name: self._fed_by_2d_layer(name) for name in self.layers}
         self._fit_scales(grid_resolution)
 
@@ -148,15 +149,15 @@ class UnitMaps(TrajectoryView):
             (x0, x1), (y0, y1) = bounds.limits(margin=0.08)
             self.planes[name] = InputGrid(np.linspace(x0, x1, resolution, dtype=np.float32),
                                           np.linspace(y0, y1, resolution, dtype=np.float32))
-        ranges = {name: Bounds() for name in self.layers}
+        ranges = {name: (np.inf, -np.inf) for name in self.layers}
         for frame in range(self.trajectory.n_frames):
             maps, _ = self.values(frame)
             for name, (values, _, _) in maps.items():
-                shown = values[:, self.units[name]].ravel()
-                ranges[name].update(np.column_stack([shown, shown]))
+                shown = values[:, self.units[name]]
+                low, high = ranges[name]
+                ranges[name] = (min(low, float(shown.min())), max(high, float(shown.max())))
         self.norms, self.cmaps = {}, {}
-        for name, bounds in ranges.items():
-            low, high = float(bounds.low[0]), float(bounds.high[0])
+        for name, (low, high) in ranges.items():
             if low >= 0:
                 self.norms[name], self.cmaps[name] = Normalize(0, max(high, 1e-9)), "YlGnBu"
             else:

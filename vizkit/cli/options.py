@@ -99,15 +99,20 @@ def _stack(*decorators):
     return apply
 
 
-def training_options(epochs, learning_rate, seed):
-    """``--epochs``, ``--learning-rate``, ``--seed`` with a scene's defaults."""
+def training_options(epochs, learning_rate, seed, *, epochs_help="Most epochs to train.",
+                     rate_help="Optimizer step size.",
+                     seed_help="Seed for data, initial weights and batch order."):
+    """``--epochs``, ``--learning-rate``, ``--seed`` with a scene's defaults and words.
+
+    A ``learning_rate`` of ``None`` lets the scene choose (say so in ``rate_help``).
+    """
     return _stack(
         click.option("--epochs", type=click.IntRange(min=1), default=epochs, show_default=True,
-                     help="Most epochs to train."),
+                     help=epochs_help),
         click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True),
-                     default=learning_rate, show_default=True, help="Optimizer step size."),
-        click.option("--seed", type=int, default=seed, show_default=True,
-                     help="Seed for data, initial weights and batch order."),
+                     default=learning_rate, show_default=learning_rate is not None,
+                     help=rate_help),
+        click.option("--seed", type=int, default=seed, show_default=True, help=seed_help),
     )
 
 
