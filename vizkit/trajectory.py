@@ -37,6 +37,9 @@ class Trajectory:
         The training data.
     info : dict
         How the run was made (seed, epochs, parameters); JSON-serialisable.
+    extras : dict of str to ndarray
+        Arrays a scene needs to draw the run again without training (a test
+        set, results of side experiments); numeric, saved as ``extra_NAME``.
     """
 
     model_config: str
@@ -45,6 +48,7 @@ class Trajectory:
     x: np.ndarray
     y: np.ndarray
     info: dict = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)
 
     def __post_init__(self):
         counts = {len(w) for w in self.weights} | {len(m) for m in self.metrics.values()}
@@ -87,6 +91,7 @@ class Trajectory:
         }
         arrays.update({f"weight_{i}": w for i, w in enumerate(self.weights)})
         arrays.update({f"metric_{name}": m for name, m in self.metrics.items()})
+        arrays.update({f"extra_{name}": np.asarray(a) for name, a in self.extras.items()})
         tmp = path.with_name(f".{path.name}.partial")
         try:
             with open(tmp, "wb") as f:
@@ -118,6 +123,8 @@ class Trajectory:
                     x=data["x"],
                     y=data["y"],
                     info=json.loads(str(data["info"])),
+                    extras={k[len("extra_"):]: data[k] for k in data.files
+                            if k.startswith("extra_")},
                 )
         except VizkitError:
             raise
