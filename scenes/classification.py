@@ -15,8 +15,10 @@ import click
 import numpy as np
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command, training_options
+from vizkit.cli.options import training_options
+from vizkit.cli.program import run_program
+from vizkit.cli.scenes import scene_command
+from vizkit.pipeline import Recipe
 
 NAME = "classification"
 LADDER = {  # title: hidden layers (units, activation), optimizer
@@ -26,6 +28,7 @@ LADDER = {  # title: hidden layers (units, activation), optimizer
     "Dense(10, relu) → Dense(5, relu) → Dense(1)": ([(10, "relu"), (5, "relu")], "adam"),
 }
 FINAL_LAYERS = [(4, "relu"), (4, "relu")]
+CLASS_NAMES = ("outer ring", "inner ring")
 
 
 def circles_split(seed=42):
@@ -83,103 +86,67 @@ def regression_fit(epochs=100, seed=42):
     return x[:150], y[:150], x[150:], y[150:], np.asarray(model(x[150:, None]))[:, 0]
 
 
-def still(path, draw, size=(5.0, 4.4), dpi=100, overwrite=False, columns=1, left=None):
-    """One PNG drawn by ``draw(axes)`` on a fresh figure (``left``: margin, a fraction)."""
-    from vizkit import new_figure, render_frames
-    from vizkit.style import style
+def side_runs(seed=42, ladder_epochs=100, regression_epochs=100, say=print):
+    """The ladder, the learning-rate search and the regression fit, as trajectory extras."""
+    from vizkit.lr_finder import find_learning_rate
 
-    with style():
-        fig = new_figure(*size, dpi=dpi)
-        axes = fig.subplots(1, columns, squeeze=False)[0]
-        fig.subplots_adjust(left=left or 0.1 / columns ** 0.5, right=0.97, bottom=0.14,
-                            top=0.86, wspace=0.3)
-        return render_frames(fig, lambda _: draw(axes), [0], path, "png", overwrite=overwrite)
+    (x, y), _ = circles_split()
+    say(f"training the model ladder (4 models, {ladder_epochs} epochs each)")
+    grid, ladder = train_ladder(epochs=ladder_epochs, seed=seed)
+    say("searching a learning rate (100 epochs, 1e-4 to 8.9)")
+    search = find_learning_rate(build_classifier(FINAL_LAYERS, seed=seed), x, y, seed=seed)
+    regression = regression_fit(epochs=regression_epochs, seed=seed)
+    extras = dict(ladder_xs=grid.xs, ladder_ys=grid.ys,
+                  ladder_probabilities=np.stack([p for p, _ in ladder.values()]),
+                  ladder_accuracy=np.array([a for _, a in ladder.values()]),
+                  rates=search.rates, rate_losses=search.losses)
+    extras.update(zip(("regression_x_train", "regression_y_train", "regression_x_test",
+                       "regression_y_test", "regression_y_pred"), regression))
+    return extras, dict(ladder=list(ladder), suggested_rate=search.suggestion)
 
 
-@scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
+def _record(options, progress):
+    from dataclasses import replace
+
+    from vizkit import record
+
+    (x, y), (x_test, y_test) = circles_split()
+    extras, info = side_runs(options["seed"], say=progress.say)
+    rate = options["learning_rate"] or info["suggested_rate"]
+    model = build_classifier(FINAL_LAYERS, "adam", rate, options["seed"])
+    with progress.bar("training", options["epochs"] + 1) as advance:
+        trajectory = record(model, x, y, epochs=options["epochs"], seed=options["seed"],
+                            on_epoch=advance, eval_sets={"test": (x_test, y_test)},
+                            info=dict(info, learning_rate=rate, class_names=CLASS_NAMES))
+    progress.say(f"learning rate: suggested {info['suggested_rate']:.3g}, used {rate:.3g}")
+    return replace(trajectory, extras=dict(extras, x_test=x_test, y_test=y_test))
+
+
+def _view(trajectory, options):
+    from vizkit.classification import ClassificationView
+
+    return ClassificationView(trajectory, trajectory.extras["x_test"],
+                              trajectory.extras["y_test"])
+
+
+def _stills(trajectory, view, options):
+    from vizkit.classification import classification_stills
+
+    return classification_stills(trajectory, view)
+
+
+RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
+                still_names=("ladder", "train-test", "curves", "learning-rate", "confusion",
+                             "regression"))
+
+
+@scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])
 @training_options(epochs=40, learning_rate=None, seed=42,
                   epochs_help="Epochs for the final model.",
                   rate_help="Adam's rate for the final model [default: the search's suggestion].",
                   seed_help="Seed for initial weights and batch order.")
-@render_options(out=f"output/{NAME}/{NAME}.gif")
-def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
+def cli(**options):
     """Rings: straight lines fail, ReLU succeeds; curves, rate search, confusion matrix."""
-    from vizkit import record
-    from vizkit.artifacts import check_plan, write_still_manifests
-    from vizkit.classification import (ClassificationView, decision_panel, history_panel,
-                                       regression_panel)
-    from vizkit.confusion import confusion_matrix, confusion_panel
-    from vizkit.lr_finder import find_learning_rate, lr_finder_panel
-
-    names = ("ladder", "train-test", "curves", "learning-rate", "confusion", "regression")
-    still_paths = {name: out.with_name(f"{out.stem}-{name}.png") for name in names}
-    trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-               also=[trajectory_path, *still_paths.values()])
-    (x, y), (x_test, y_test) = circles_split()
-    echo = (lambda *_: None) if quiet else (lambda text: click.echo(text, err=True))
-
-    echo("training the model ladder (4 models, 100 epochs each)")
-    grid, ladder = train_ladder(seed=seed)
-    echo("searching a learning rate (100 epochs, 1e-4 to 8.9)")
-    search = find_learning_rate(build_classifier(FINAL_LAYERS, seed=seed), x, y, seed=seed)
-    rate = learning_rate or search.suggestion
-    model = build_classifier(FINAL_LAYERS, "adam", rate, seed)
-    with progress("training", epochs + 1, quiet) as advance:
-        trajectory = record(model, x, y, epochs=epochs, seed=seed, on_epoch=advance,
-                            eval_sets={"test": (x_test, y_test)},
-                            info=dict(scene=NAME, learning_rate=rate,
-                                      suggested_rate=search.suggestion))
-    trajectory.save(trajectory_path)
-    view = ClassificationView(trajectory, x_test, y_test)
-    predictions = (np.asarray(model(x_test))[:, 0] > 0.5).astype(int)
-    matrix = confusion_matrix(y_test, predictions, 2)
-    regression = regression_fit(seed=seed)
-    final = view.probabilities(trajectory.n_frames - 1)
-
-    def ladder_still(axes):
-        for ax, (title, (probabilities, accuracy)) in zip(axes, ladder.items()):
-            decision_panel(ax, grid, probabilities, x_test, y_test,
-                           title=f"{title}\ntest accuracy {accuracy:.1%}")
-            ax.set_box_aspect(1)
-
-    def train_test_still(axes):
-        decision_panel(axes[0], view.grid, final, x, y, title="train")
-        decision_panel(axes[1], view.grid, final, x_test, y_test, title="test")
-
-    def curves_still(axes):
-        history_panel(axes[0], trajectory.metrics, ("loss", "test_loss"))
-        history_panel(axes[1], trajectory.metrics, ("accuracy", "test_accuracy"))
-        axes[0].set_xlabel("epoch")
-        axes[1].set_xlabel("epoch")
-
-    def rate_still(axes):
-        lr_finder_panel(axes[0], search)
-        axes[0].set_title(f"loss against learning rate: use about {search.suggestion:.2g}")
-
-    def confusion_still(axes):
-        confusion_panel(axes[0], matrix, ["outer ring", "inner ring"])
-        axes[0].set_title(f"test set: {int(np.trace(matrix))} of {matrix.sum()} right")
-
-    def regression_still(axes):
-        regression_panel(axes[0], *regression)
-        axes[0].set_title("a linear network fits a straight line")
-
-    drawings = {"ladder": (ladder_still, (16, 4.6), 4), "train-test": (train_test_still, (9, 4.6), 2),
-                "curves": (curves_still, (9, 3.6), 2), "learning-rate": (rate_still, (6, 4.2), 1),
-                "confusion": (confusion_still, (4.6, 4.4), 1),
-                "regression": (regression_still, (6, 4.2), 1)}
-    for name, (draw, size, columns) in drawings.items():
-        still(still_paths[name], draw, size, dpi, overwrite, columns,
-              left=0.27 if name == "confusion" else None)
-    write_still_manifests(still_paths, scene=NAME, parameters=trajectory.info, seed=seed,
-                          metrics=trajectory.final_metrics())
-    written = list(still_paths.values())
-    written += render_scene(view, out, formats, scene=NAME, parameters=trajectory.info,
-                            seed=seed, stills=stills, fps=fps, dpi=dpi, overwrite=overwrite,
-                            quiet=quiet)
-    echo(f"learning rate: suggested {search.suggestion:.3g}, used {rate:.3g}")
-    report(written + [trajectory_path], quiet)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ hidden layer sends the whole input grid before and after its activation.
 import click
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command, training_options
+from vizkit.cli.options import training_options
+from vizkit.cli.program import run_program
+from vizkit.cli.scenes import scene_command
+from vizkit.pipeline import Recipe
 
 NAME = "layer-spaces"
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign", "gelu",
@@ -48,8 +50,25 @@ def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.
                   on_epoch=on_epoch, info=dict(scene=NAME, **parameters))
 
 
-@scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4", "--format", "html",
-                                    "--format", "png", "--stills", "first,middle,last"])
+def _record(options, progress):
+    with progress.bar("training", options["epochs"] + 1) as advance:
+        return record_run(epochs=options["epochs"], hidden_units=options["hidden_units"],
+                          activation=options["activation"],
+                          learning_rate=options["learning_rate"], seed=options["seed"],
+                          stop_at_loss=options["stop_at_loss"], on_epoch=advance)
+
+
+def _view(trajectory, options):
+    from vizkit import LayerSpaces
+
+    return LayerSpaces(trajectory, grid_resolution=options["grid_resolution"])
+
+
+RECIPE = Recipe(NAME, record=_record, view=_view, render_options=("grid_resolution",))
+
+
+@scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4", "--format", "html",
+                                      "--format", "png", "--stills", "first,middle,last"])
 @training_options(epochs=20, learning_rate=0.1, seed=12345)
 @click.option("--activation", type=click.Choice(ACTIVATIONS), default="tanh",
               show_default=True, help="Activation of the hidden layer.")
@@ -59,35 +78,8 @@ def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.
               help="Stop early once the training loss is at most this (the notebook: 0.263).")
 @click.option("--grid-resolution", type=click.IntRange(20, 1000), default=200,
               show_default=True, help="Grid points per side over the input plane.")
-@click.option("--replay", type=click.Path(dir_okay=False, exists=False),
-              help="Render a saved trajectory (.npz) instead of training.")
-@render_options(out=f"output/{NAME}/{NAME}.gif")
-def cli(epochs, learning_rate, seed, activation, hidden_units, stop_at_loss, grid_resolution,
-        replay, out, formats, fps, dpi, stills, overwrite, quiet):
+def cli(**options):
     """Decision regions and the input grid bent by each layer, epoch by epoch."""
-    from vizkit import LayerSpaces, Trajectory
-    from vizkit.artifacts import check_plan
-
-    trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    if replay:
-        trajectory = Trajectory.load(replay)
-        check_plan(out, formats, stills=stills, max_frames=trajectory.n_frames,
-                   overwrite=overwrite)
-    else:
-        check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-                   also=[trajectory_path])
-        with progress("training", epochs + 1, quiet) as advance:
-            trajectory = record_run(epochs=epochs, hidden_units=hidden_units,
-                                    activation=activation, learning_rate=learning_rate,
-                                    seed=seed, stop_at_loss=stop_at_loss, on_epoch=advance)
-        trajectory.save(trajectory_path)
-    parameters = dict(trajectory.info, grid_resolution=grid_resolution,
-                      replayed_from=str(replay) if replay else None)
-    view = LayerSpaces(trajectory, grid_resolution=grid_resolution)
-    written = render_scene(view, out, formats, scene=NAME, parameters=parameters,
-                           seed=trajectory.info.get("seed"), stills=stills, fps=fps, dpi=dpi,
-                           overwrite=overwrite, quiet=quiet)
-    report(written + ([] if replay else [trajectory_path]), quiet)
 
 
 if __name__ == "__main__":

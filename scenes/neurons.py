@@ -11,8 +11,10 @@ derivatives, as in the classification notebook.
 
 import numpy as np
 
-from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command, training_options
+from vizkit.cli.options import training_options
+from vizkit.cli.program import run_program
+from vizkit.cli.scenes import scene_command
+from vizkit.pipeline import Recipe
 
 NAME = "neurons"
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
@@ -90,86 +92,59 @@ def activation_values(name, z):
     return np.asarray(values), np.asarray(tape.gradient(values, z))
 
 
-def draw_stills(out, dpi, overwrite):
-    """The three stills; returns the paths written."""
-    from vizkit import new_figure, render_frames
-    from vizkit.neuron import activation_curve, linear_fit, logistic_fit
-    from vizkit.style import style
+def fit_still(kind):
+    """The neuron with the lab's weights: TensorFlow's output and numpy's, on the data."""
+    from vizkit.neuron import neuron_fit_still
 
-    paths = []
-    with style():
-        for kind, draw in (("linear", linear_fit), ("logistic", logistic_fit)):
-            spec = NEURONS[kind]
-            x, y = spec["data"]()
-            xs = np.linspace(x.min() - 0.5, x.max() + 0.5, 200)
-            tensorflow, numpy = set_weight_predictions(kind, xs)
-            w, b = spec["weights"]
-            equation = f"y = {w:g}x {'+' if b >= 0 else '−'} {abs(b):g}"
-            if kind == "logistic":
-                equation = f"sigmoid({w:g}x {'+' if b >= 0 else '−'} {abs(b):g})"
-            fig = new_figure(5.2, 4.2, dpi=dpi)
-            ax = fig.add_subplot()
-            fig.subplots_adjust(left=0.15, bottom=0.13, right=0.96, top=0.9)
-            ax.set_xlabel(spec["labels"][0])
-            ax.set_ylabel(spec["labels"][1])
-            ax.set_title(f"{kind} neuron, weights set by hand")
-            path = out.with_name(f"{out.stem}-{kind}-fit.png")
-            render_frames(fig, lambda _: draw(ax, x.ravel(), y.ravel(), xs, tensorflow, numpy,
-                                              equation), [0], path, "png", overwrite=overwrite)
-            paths.append(path)
-        fig = new_figure(9.6, 2.9, dpi=dpi)
-        fig.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-        axes = fig.subplots(1, len(ACTIVATIONS))
-        z = np.linspace(-10, 10, 401)
-
-        def draw_activations(_):
-            for ax, name in zip(axes, ACTIVATIONS):
-                activation_curve(ax, z, *activation_values(name, z), name)
-
-        path = out.with_name(f"{out.stem}-activations.png")
-        render_frames(fig, draw_activations, [0], path, "png", overwrite=overwrite)
-        paths.append(path)
-    return paths
+    spec = NEURONS[kind]
+    x, y = spec["data"]()
+    xs = np.linspace(x.min() - 0.5, x.max() + 0.5, 200)
+    tensorflow, numpy = set_weight_predictions(kind, xs)
+    return neuron_fit_still(x.ravel(), y.ravel(), xs, tensorflow, numpy, spec["weights"],
+                            activation=spec["activation"], labels=spec["labels"],
+                            title=f"{kind} neuron, weights set by hand")
 
 
-@scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
+def static_stills(options=None):
+    """The stills that need no training: both fits and the activation functions."""
+    from vizkit.neuron import activations_still
+
+    z = np.linspace(-10, 10, 401)
+    curves = {name: activation_values(name, z) for name in ACTIVATIONS}
+    return {"linear-fit": fit_still("linear"), "logistic-fit": fit_still("logistic"),
+            "activations": activations_still(z, curves)}
+
+
+def _record(options, progress):
+    trajectories = {}
+    for kind in NEURONS:
+        with progress.bar(f"training {kind}", options["epochs"] + 1) as advance:
+            trajectories[kind] = record_run(kind, epochs=options["epochs"],
+                                            learning_rate=options["learning_rate"],
+                                            seed=options["seed"], on_epoch=advance)
+    return trajectories
+
+
+def _view(trajectory, options):
+    from vizkit.neuron import NeuronView
+
+    spec = NEURONS[trajectory.info["neuron"]]
+    return NeuronView(trajectory, spec["loss"], spec["activation"], target=spec["weights"],
+                      labels=spec["labels"])
+
+
+RECIPE = Recipe(NAME, record=_record, view=_view, static_stills=static_stills,
+                static_still_names=("linear-fit", "logistic-fit", "activations"),
+                parts=tuple(NEURONS))
+
+
+@scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])
 @training_options(epochs=150, learning_rate=None, seed=1234,
                   epochs_help="Epochs of gradient descent for each neuron.",
                   rate_help="SGD step size for both neurons [default: 0.05 linear, 1.0 logistic].",
                   seed_help="Seed for the initial weights.")
-@render_options(out=f"output/{NAME}/{NAME}.gif")
-def cli(epochs, learning_rate, seed, out, formats, fps, dpi, stills, overwrite, quiet):
+def cli(**options):
     """A neuron is linear or logistic regression; gradient descent on its loss surface."""
-    from vizkit.artifacts import check_plan, write_still_manifests
-    from vizkit.neuron import NeuronView
-
-    animations = {kind: out.with_name(f"{out.stem}-{kind}-training{out.suffix}")
-                  for kind in NEURONS}
-    still_names = ("linear-fit", "logistic-fit", "activations")
-    still_paths = [out.with_name(f"{out.stem}-{name}.png") for name in still_names]
-    trajectories = {kind: out.with_name(f"{out.stem}-{kind}.trajectory.npz") for kind in NEURONS}
-    for kind, path in animations.items():
-        check_plan(path, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-                   also=[trajectories[kind]])
-    check_plan(still_paths[0], ["png"], overwrite=overwrite, also=still_paths[1:],
-               max_frames=1)
-
-    written = draw_stills(out, dpi, overwrite)
-    write_still_manifests(dict(zip(still_names, written)), scene=NAME,
-                          parameters=dict(dpi=dpi), seed=seed)
-    for kind, path in animations.items():
-        with progress(f"training {kind}", epochs + 1, quiet) as advance:
-            trajectory = record_run(kind, epochs=epochs, learning_rate=learning_rate, seed=seed,
-                                    on_epoch=advance)
-        trajectory.save(trajectories[kind])
-        spec = NEURONS[kind]
-        view = NeuronView(trajectory, spec["loss"], spec["activation"], target=spec["weights"],
-                          labels=spec["labels"])
-        written += render_scene(view, path, formats, scene=NAME, parameters=trajectory.info,
-                                seed=seed, stills=stills, fps=fps, dpi=dpi,
-                                overwrite=overwrite, quiet=quiet)
-        written.append(trajectories[kind])
-    report(written, quiet)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ a map over L1's activation plane, where the training points have been carried.
 import click
 
 from vizkit import datasets
-from vizkit.cli.options import progress, render_options, render_scene, report, run_program, \
-    scene_command, training_options
+from vizkit.cli.options import training_options
+from vizkit.cli.program import run_program
+from vizkit.cli.scenes import scene_command
+from vizkit.pipeline import Recipe
 
 NAME = "unit-maps"
 CENTRES = ((-5, 2), (-2, -2), (1, 2), (5, -2))
@@ -43,47 +45,38 @@ def record_run(*, epochs=200, learning_rate=0.01, seed=1234, on_epoch=None):
                   info=dict(scene=NAME, learning_rate=learning_rate, data_seed=DATA_SEED))
 
 
-STILLS = ("data", "regions", "L1-units", "L2-units")
+def _record(options, progress):
+    with progress.bar("training", options["epochs"] + 1) as advance:
+        return record_run(epochs=options["epochs"], learning_rate=options["learning_rate"],
+                          seed=options["seed"], on_epoch=advance)
 
 
-def still_parts(view, still):
-    """The panels of one still: the data, the regions, or every shown unit of a layer."""
-    if still in ("data", "regions"):
-        return [(still, None)]
-    layer = still.removesuffix("-units")
-    return [(layer, unit) for unit in view.units[layer]]
+def _view(trajectory, options):
+    from vizkit.unit_maps import UnitMaps, dense_layers, parse_units
+
+    model = trajectory.build_model()
+    widths = {name: model.get_layer(name).units for name in dense_layers(model)}
+    return UnitMaps(trajectory, units=parse_units(options["unit_specs"], widths),
+                    centres=CENTRES)
 
 
-@scene_command(NAME, showcase_args=["--format", "gif", "--format", "mp4"])
+def _stills(trajectory, view, options):
+    from vizkit.unit_maps import unit_map_stills
+
+    return unit_map_stills(view)
+
+
+RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
+                still_names=("data", "regions", "L1-units", "L2-units"),
+                render_options=("unit_specs",))
+
+
+@scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])
 @training_options(epochs=200, learning_rate=0.01, seed=1234)
 @click.option("--units", "unit_specs", multiple=True, metavar="LAYER:UNITS",
               help="Units to show, e.g. L2:0,3 (repeat for each layer; default: all).")
-@render_options(out=f"output/{NAME}/{NAME}.gif")
-def cli(epochs, learning_rate, seed, unit_specs, out, formats, fps, dpi, stills, overwrite,
-        quiet):
+def cli(**options):
     """Each unit's output as a map: input plane for L1, L1's plane for L2."""
-    from vizkit.artifacts import check_plan, write_still_manifests
-    from vizkit.unit_maps import UnitMaps, parse_units
-
-    units = parse_units(unit_specs, {"L1": 2, "L2": 4})
-    still_paths = {part: out.with_name(f"{out.stem}-{part}.png") for part in STILLS}
-    trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-                      also=[trajectory_path, *still_paths.values()])
-    with progress("training", epochs + 1, quiet) as advance:
-        trajectory = record_run(epochs=epochs, learning_rate=learning_rate, seed=seed,
-                                on_epoch=advance)
-    trajectory.save(trajectory_path)
-    view = UnitMaps(trajectory, units=units, centres=CENTRES)
-    parameters = dict(trajectory.info, units=view.units)
-    for part, path in still_paths.items():
-        view.still(path, still_parts(view, part), dpi=dpi, overwrite=overwrite)
-    write_still_manifests(still_paths, scene=NAME, parameters=parameters, seed=seed,
-                          metrics=trajectory.final_metrics())
-    written = list(still_paths.values())
-    written += render_scene(view, out, formats, scene=NAME, parameters=parameters, seed=seed,
-                            stills=stills, fps=fps, dpi=dpi, overwrite=overwrite, quiet=quiet)
-    report(written + [trajectory_path], quiet)
 
 
 if __name__ == "__main__":

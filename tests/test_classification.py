@@ -8,7 +8,8 @@ from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 from fixtures import CLASSIFICATION_TRAJECTORY
 from vizkit import Trajectory, VizkitError, new_figure
 from vizkit.classification import ClassificationView
-from vizkit.confusion import confusion_matrix, confusion_panel
+from vizkit.confusion import confusion_matrix
+from vizkit.panels import confusion_panel
 from vizkit.lr_finder import find_learning_rate
 from vizkit_scenes.classification import FINAL_LAYERS, build_classifier, circles_split
 

@@ -100,10 +100,17 @@ def test_unknown_suffix_is_an_error(tmp_path):
     assert_one_line_error(result, "o.avi", "gif, mp4, html, png")
 
 
-def test_missing_output_folder(tmp_path):
-    result = run(layer_spaces, [*FAST, "--out", str(tmp_path / "nope" / "o.gif")])
-    assert_one_line_error(result, "does not exist")
-    assert not (tmp_path / "nope").exists()
+def test_missing_output_folder_is_made(tmp_path):
+    result = run(layer_spaces, [*FAST, "--out", str(tmp_path / "new" / "o.gif")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "o.gif").is_file()
+
+
+def test_output_under_a_file_is_one_line_error(tmp_path):
+    (tmp_path / "file").write_text("mine")
+    result = run(layer_spaces, [*FAST, "--out", str(tmp_path / "file" / "o.gif")])
+    assert_one_line_error(result, "is a file, not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 def test_unwritable_output_folder():

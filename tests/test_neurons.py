@@ -89,7 +89,7 @@ def test_scene_writes_stills_animations_and_manifests(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in tmp_path.iterdir()}
     for stem in ("n-linear-fit.png", "n-logistic-fit.png", "n-activations.png",
-                 "n-linear-training.gif", "n-logistic-training.gif"):
+                 "n-linear.gif", "n-logistic.gif"):
         assert stem in names and f"{stem}.json" in names
     assert {"n-linear.trajectory.npz", "n-logistic.trajectory.npz"} <= names
 

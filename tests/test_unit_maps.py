@@ -138,7 +138,9 @@ def test_scene_writes_four_stills_and_the_animation(tmp_path):
 
 
 def test_many_units_wrap_into_a_grid(view):
-    parts = [("data", None), ("regions", None)] + [("L2", u) for u in range(14)]
+    from vizkit.unit_maps import DATA, REGIONS, UnitPart
+
+    parts = [DATA, REGIONS] + [UnitPart("L2", u) for u in range(14)]
     rows = view._rows(parts)
     assert [len(r) for r in rows] == [2, 6, 6, 2]
     assert [p for r in rows for p in r] == parts

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from vizkit import LayerSpaces, VizkitError, new_figure, render_frames
-from vizkit.artifacts import parse_stills, render_artifacts
-from vizkit.writers import open_writer, resolve_format
+from vizkit.pipeline import parse_stills
+from vizkit.writers import open_writer, output_paths, resolve_format
 
 
 def frames(n, width=64, height=48):
@@ -23,7 +23,7 @@ def frames(n, width=64, height=48):
 @pytest.mark.parametrize("fmt", ["gif", "mp4"])
 def test_video_frame_count_and_size(tmp_path, fmt):
     path = tmp_path / f"movie.{fmt}"
-    with open_writer(path, fmt, fps=5) as writer:
+    with open_writer([path], fmt, fps=5) as writer:
         for rgba in frames(7):
             writer.append(rgba)
     if fmt == "gif":
@@ -39,7 +39,7 @@ def test_video_frame_count_and_size(tmp_path, fmt):
 
 def test_mp4_with_odd_size_is_padded_to_even(tmp_path):
     path = tmp_path / "odd.mp4"
-    with open_writer(path, "mp4") as writer:
+    with open_writer([path], "mp4") as writer:
         for rgba in frames(3, width=63, height=47):
             writer.append(rgba)
     meta = imageio_ffmpeg.read_frames(str(path)).__next__()
@@ -48,7 +48,7 @@ def test_mp4_with_odd_size_is_padded_to_even(tmp_path):
 
 def test_html_player_holds_every_frame_and_a_slider(tmp_path):
     path = tmp_path / "player.html"
-    with open_writer(path, "html", fps=4) as writer:
+    with open_writer([path], "html", fps=4) as writer:
         for k, rgba in enumerate(frames(4)):
             writer.append(rgba, label=f"epoch {k}")
     text = path.read_text()
@@ -58,7 +58,7 @@ def test_html_player_holds_every_frame_and_a_slider(tmp_path):
 
 
 def test_png_stills_are_named_after_their_frames(tmp_path):
-    with open_writer(tmp_path / "s.png", "png", frames=[0, 5]) as writer:
+    with open_writer(output_paths(tmp_path / "s.png", "png", [0, 5]), "png") as writer:
         for rgba in frames(2):
             writer.append(rgba)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s-frame000.png", "s-frame005.png"]
@@ -82,19 +82,35 @@ def test_failure_mid_render_leaves_no_file(tmp_path):
 def test_existing_file_is_not_overwritten_unless_asked(tmp_path):
     path = tmp_path / "keep.gif"
     path.write_bytes(b"precious")
+    fig = new_figure(1, 1, dpi=30)
     with pytest.raises(VizkitError, match="already exists; pass --overwrite"):
-        open_writer(path, "gif")
+        render_frames(fig, lambda k: None, range(2), path)
     assert path.read_bytes() == b"precious"
-    with open_writer(path, "gif", overwrite=True) as writer:
-        writer.append(frames(1)[0])
-    assert path.read_bytes() != b"precious"
+    render_frames(fig, lambda k: None, range(2), path, overwrite=True)
+    assert iio.imread(path, index=None).shape[0] == 2
 
 
-def test_missing_or_unwritable_folder(tmp_path):
-    with pytest.raises(VizkitError, match="does not exist"):
-        open_writer(tmp_path / "missing" / "a.gif", "gif")
-    with pytest.raises(VizkitError, match="cannot write to folder"):
-        open_writer("/proc/vizkit-test.gif", "gif")
+def test_missing_folder_is_made_and_unwritable_folder_is_one_line(tmp_path):
+    fig = new_figure(1, 1, dpi=30)
+    render_frames(fig, lambda k: None, range(2), tmp_path / "new" / "a.gif")
+    assert (tmp_path / "new" / "a.gif").is_file()
+    with pytest.raises(VizkitError, match="cannot write to folder /proc"):
+        render_frames(fig, lambda k: None, range(2), "/proc/vizkit-test.gif")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(VizkitError, match="is a file, not a folder"):
+        render_frames(fig, lambda k: None, range(2), tmp_path / "file" / "a.gif")
+
+
+def test_encoder_output_is_verified(tmp_path, monkeypatch):
+    """A file that lost frames on the way (as on a full disk) is an error, not a success."""
+    import vizkit.writers as writers
+
+    path = tmp_path / "short.gif"
+    monkeypatch.setattr(imageio_ffmpeg, "count_frames_and_secs", lambda p: (5, 1.0))
+    with pytest.raises(VizkitError, match="5 of 7 frames reached the file"):
+        with writers.open_writer([path], "gif") as writer:
+            for rgba in frames(7):
+                writer.append(rgba)
 
 
 def test_format_from_suffix_or_name():
@@ -115,14 +131,18 @@ def test_parse_stills():
 
 
 def test_manifest_records_how_the_artifact_was_made(tmp_path, stored_trajectory):
-    view = LayerSpaces(stored_trajectory, grid_resolution=20)
-    written = render_artifacts(view, tmp_path / "run.gif", ["gif"], scene="layer-spaces",
-                               parameters={"epochs": 8, "activation": "tanh"}, seed=12345,
-                               dpi=30)
+    from vizkit.pipeline import Recipe, RenderSettings, produce
+
+    recipe = Recipe("layer-spaces", record=None,
+                    view=lambda t, o: LayerSpaces(t, grid_resolution=20))
+    written = produce(recipe, {}, RenderSettings(tmp_path / "run.gif", dpi=30),
+                      replay=stored_trajectory, replay_from="stored.npz")
     manifest = json.loads((tmp_path / "run.gif.json").read_text())
-    assert written == [tmp_path / "run.gif"]
+    assert written == [tmp_path / "run.gif", tmp_path / "run.gif.json"]
     assert manifest["scene"] == "layer-spaces"
-    assert manifest["parameters"] == {"epochs": 8, "activation": "tanh"}
+    assert manifest["parameters"]["epochs"] == 8
+    assert manifest["parameters"]["activation"] == "tanh"
+    assert manifest["parameters"]["replayed_from"] == "stored.npz"
     assert manifest["seed"] == 12345
     assert manifest["frames"] == stored_trajectory.n_frames
     assert manifest["final_metrics"]["loss"] == pytest.approx(stored_trajectory.metrics["loss"][-1])

@@ -1,13 +1,17 @@
-"""``vizkit.animate``: any 2-input Keras model and data in, an animation out."""
+"""``vizkit.animate``: any 2-input Keras model and data in, an animation out;
+and the recipe behind ``vizkit animate``, ``record`` and ``replay``."""
 
 import tempfile
 from pathlib import Path
 
-from .data_io import check_xy
-from .model_io import check_model
+from .pipeline import Progress, Recipe, RenderSettings, produce
 from .probe import layer_names
 
-__all__ = ["animate", "Animation", "view_for", "default_animate_layers"]
+__all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_recipe",
+           "VIEWS"]
+
+#: The views that draw a run of your own model (``--view``).
+VIEWS = ("layers", "units")
 
 
 class Animation:
@@ -35,9 +39,9 @@ def default_animate_layers(model):
     return [n for n in names if "/" not in n]
 
 
-def view_for(trajectory, layers=None, unit_maps=False, grid_resolution=200):
-    """The view that draws ``trajectory``: layer spaces, or unit maps on request."""
-    if unit_maps:
+def view_for(trajectory, layers=None, view="layers", grid_resolution=200):
+    """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``."""
+    if view == "units":
         from .unit_maps import UnitMaps
 
         return UnitMaps(trajectory, layers=layers, grid_resolution=min(grid_resolution, 150))
@@ -46,6 +50,32 @@ def view_for(trajectory, layers=None, unit_maps=False, grid_resolution=200):
     if layers is None:
         layers = default_animate_layers(trajectory.build_model())
     return LayerSpaces(trajectory, layers, grid_resolution=grid_resolution)
+
+
+def model_recipe(train):
+    """The recipe of a run of your own model: ``train(options, on_epoch)`` records it;
+    the view follows ``options["view"]`` and ``options["layers"]``."""
+    def record(options, progress):
+        with progress.bar("training", options["epochs"] + 1) as advance:
+            return train(options, advance)
+
+    def view(trajectory, options):
+        return view_for(trajectory, options.get("layers"), options.get("view") or "layers")
+
+    return Recipe("animate", record=record, view=view, render_options=("layers", "view"))
+
+
+class _Frames(Progress):
+    """Progress that calls ``on_frame(position)`` for every rendered frame."""
+
+    def __init__(self, on_frame):
+        self.on_frame = on_frame
+
+    def bar(self, label, total):
+        from contextlib import nullcontext
+
+        return nullcontext(self.on_frame if label.startswith("rendering") and self.on_frame
+                           else (lambda *_: None))
 
 
 def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, dpi=100,
@@ -64,8 +94,9 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
         Layers to draw (default: every layer with an output, see
         :func:`default_animate_layers`).
     out : path, optional
-        Where to write (gif, mp4, html, png); without it an :class:`Animation`
-        is returned, which Jupyter displays as a player.
+        Where to write (gif, mp4, html, png), with its manifest and the
+        trajectory beside it; without it an :class:`Animation` is returned,
+        which Jupyter displays as a player.
     unit_maps : bool
         Draw per-unit maps of Dense layers instead of layer spaces.
 
@@ -73,26 +104,30 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     -------
     pathlib.Path or Animation
     """
+    from .data_io import check_xy
+    from .model_io import check_model
+    from .probe import LayerProbe
     from .recorder import record
-    from .writers import check_outputs, output_paths, resolve_format
 
     check_model(model)
     x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1])
-    if out is not None:
-        fmt = resolve_format(out, fmt)
-        check_outputs(output_paths(out, fmt), overwrite)
     if layers is not None:
-        from .probe import LayerProbe
-
         LayerProbe(model, layers)  # unknown names fail now, before training
-    trajectory = record(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
-    view = view_for(trajectory, layers, unit_maps)
+    recorded = []
+
+    def train(options, on_epoch):
+        recorded.append(record(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed,
+                               on_epoch=on_epoch))
+        return recorded[-1]
+
+    options = dict(epochs=epochs, layers=layers, view="units" if unit_maps else "layers")
+    progress = _Frames(on_frame)
     if out is not None:
-        frames = [trajectory.n_frames - 1] if fmt == "png" else None  # a still: the end
-        result = view.render(out, fmt, frames=frames, fps=fps, dpi=dpi, overwrite=overwrite,
-                             on_frame=on_frame)
-        return Path(result.paths[0])
+        settings = RenderSettings(out, formats=(fmt,) if fmt else (), fps=fps, dpi=dpi,
+                                  overwrite=overwrite)
+        return produce(model_recipe(train), options, settings, progress=progress)[0]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "animation.html"
-        view.render(path, "html", fps=fps, dpi=dpi, on_frame=on_frame)
-        return Animation(path.read_text(encoding="utf-8"), trajectory)
+        settings = RenderSettings(path, fps=fps, dpi=dpi, trajectory=False)
+        produce(model_recipe(train), options, settings, progress=progress)
+        return Animation(path.read_text(encoding="utf-8"), recorded[-1])

@@ -1,56 +1,16 @@
-"""Binary classification figures: boundaries, training curves, regression fits.
-
-Panels take arrays and an ``ax``; :class:`ClassificationView` animates a
+"""Binary classification over the epochs: :class:`ClassificationView` animates a
 trajectory recorded with a ``test`` evaluation set: train and test boundaries
 beside loss and accuracy curves drawn up to the current epoch.
 """
 
 import numpy as np
-from matplotlib.colors import Normalize
 
 from .grid import InputGrid
 from .layer_spaces import class_scores
-from .panels import boundary, caption, class_points, fix_limits, region_image
-from .probe import LayerProbe
-from .render import new_figure
-from .style import probability_cmap
+from .panels import decision_panel, fix_limits, history_panel
 from .view import TrajectoryView
 
-__all__ = ["decision_panel", "history_panel", "regression_panel", "ClassificationView"]
-
-_CURVES = {"loss": "#c0392b", "test_loss": "#e59866", "accuracy": "#1f618d",
-           "test_accuracy": "#7fb3d5"}
-
-
-def decision_panel(ax, grid, probabilities, x, y, *, title=None):
-    """P(class 1) over ``grid`` (an InputGrid), the 0.5 boundary, and the points."""
-    values = grid.to_grid(probabilities)
-    region_image(ax, grid.extent, values, cmap=probability_cmap(), norm=Normalize(0, 1))
-    boundary(ax, grid.to_grid(grid.points), values, 0.5)
-    class_points(ax, x, y, size=3.5)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-def history_panel(ax, metrics, names, *, upto=None):
-    """Curves of ``metrics[name]`` against epoch for each of ``names``, up to ``upto``."""
-    for name in names:
-        if name in metrics:
-            values = np.asarray(metrics[name])[: None if upto is None else upto + 1]
-            ax.plot(np.arange(len(values)), values, color=_CURVES.get(name), linewidth=1.8,
-                    label=name.replace("_", " "))
-    ax.legend(loc="best", fontsize=8)
-    return ax
-
-
-def regression_panel(ax, x_train, y_train, x_test, y_test, y_pred):
-    """Training data, test data and the model's predictions on the test inputs."""
-    ax.scatter(x_train, y_train, s=10, color="#1f618d", label="training data")
-    ax.scatter(x_test, y_test, s=10, color="#27ae60", label="test data")
-    ax.scatter(x_test, y_pred, s=10, color="#c0392b", label="predictions")
-    ax.legend(loc="upper left", fontsize=8)
-    return ax
+__all__ = ["ClassificationView", "classification_stills"]
 
 
 class ClassificationView(TrajectoryView):
@@ -64,25 +24,21 @@ class ClassificationView(TrajectoryView):
 
     def __init__(self, trajectory, x_test, y_test, *, grid_resolution=150):
         self.trajectory = trajectory
-        self.model = trajectory.build_model(0)
+        self.bind_probe()
         self.x_test, self.y_test = np.asarray(x_test), np.asarray(y_test)
         both = np.concatenate([trajectory.x, self.x_test])
         self.grid = InputGrid.around(both, grid_resolution, padding=0.05)
-        self.probe = LayerProbe(self.model, [self.model.layers[-1].name])
 
     def probabilities(self, frame):
         """P(class 1) at every grid point at ``frame``."""
-        self.model.set_weights(self.trajectory.weights_at(frame))
-        return class_scores(self.probe(self.grid.points)[self.model.layers[-1].name], 2)
+        return class_scores(self.activations(frame, self.grid.points)[self.output_name], 2)
 
     def figure(self, dpi=100):
-        fig = new_figure(11.5, 4.4, dpi=dpi)
+        fig, header = self.new_figure(11.5, 4.4, dpi)
         grid = fig.add_gridspec(2, 3, left=0.05, right=0.98, bottom=0.11, top=0.8,
                                 width_ratios=[1, 1, 1.1], wspace=0.28, hspace=0.45)
         train_ax, test_ax = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
         loss_ax, accuracy_ax = fig.add_subplot(grid[0, 2]), fig.add_subplot(grid[1, 2])
-        header = fig.add_axes((0, 0.86, 1, 0.14))
-        header.set_axis_off()
         limits = ((self.grid.xs[0], self.grid.xs[-1]), (self.grid.ys[0], self.grid.ys[-1]))
         for ax, title in ((train_ax, f"train ({len(self.trajectory.x)} points)"),
                           (test_ax, f"test ({len(self.x_test)} points)")):
@@ -98,7 +54,7 @@ class ClassificationView(TrajectoryView):
         accuracy_ax.set_xlabel("epoch")
         return fig, header, (train_ax, test_ax, loss_ax, accuracy_ax)
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         train_ax, test_ax, loss_ax, accuracy_ax = axes
         probabilities = self.probabilities(frame)
         decision_panel(train_ax, self.grid, probabilities, self.trajectory.x, self.trajectory.y)
@@ -106,6 +62,62 @@ class ClassificationView(TrajectoryView):
         history_panel(loss_ax, self.trajectory.metrics, ("loss", "test_loss"), upto=frame)
         history_panel(accuracy_ax, self.trajectory.metrics, ("accuracy", "test_accuracy"),
                       upto=frame)
-        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
 
 
+def classification_stills(trajectory, view):
+    """The classification stills of a run whose extras hold the side experiments
+    (see the classification scene): ladder, train/test, curves, learning rate,
+    confusion matrix, regression fit."""
+    from .confusion import confusion_matrix
+    from .lr_finder import LearningRateSearch
+    from .panels import confusion_panel, lr_finder_panel, regression_panel
+    from .stills import axes_still
+
+    extras, info = trajectory.extras, trajectory.info
+    x, y = trajectory.x, trajectory.y
+    grid = InputGrid(extras["ladder_xs"], extras["ladder_ys"])
+    final = view.probabilities(trajectory.n_frames - 1)
+    test_scores = class_scores(view.activations(trajectory.n_frames - 1,
+                                                view.x_test)[view.output_name], 2)
+    matrix = confusion_matrix(view.y_test, (test_scores > 0.5).astype(int), 2)
+    search = LearningRateSearch(extras["rates"], extras["rate_losses"], info["suggested_rate"])
+    names = info.get("class_names", ("class 0", "class 1"))
+
+    def ladder(axes):
+        for ax, title, probabilities, accuracy in zip(axes, info["ladder"],
+                                                      extras["ladder_probabilities"],
+                                                      extras["ladder_accuracy"]):
+            decision_panel(ax, grid, probabilities, view.x_test, view.y_test,
+                           title=f"{title}\ntest accuracy {accuracy:.1%}")
+            ax.set_box_aspect(1)
+
+    def train_test(axes):
+        decision_panel(axes[0], view.grid, final, x, y, title="train")
+        decision_panel(axes[1], view.grid, final, view.x_test, view.y_test, title="test")
+
+    def curves(axes):
+        history_panel(axes[0], trajectory.metrics, ("loss", "test_loss"))
+        history_panel(axes[1], trajectory.metrics, ("accuracy", "test_accuracy"))
+        axes[0].set_xlabel("epoch")
+        axes[1].set_xlabel("epoch")
+
+    def rate(axes):
+        lr_finder_panel(axes[0], search)
+        axes[0].set_ylim(*search.loss_limits)
+        axes[0].set_title(f"loss against learning rate: use about {search.suggestion:.2g}")
+
+    def confusion(axes):
+        confusion_panel(axes[0], matrix, list(names))
+        axes[0].set_title(f"test set: {int(np.trace(matrix))} of {matrix.sum()} right")
+
+    def regression(axes):
+        regression_panel(axes[0], *(extras[f"regression_{k}"] for k in
+                                    ("x_train", "y_train", "x_test", "y_test", "y_pred")))
+        axes[0].set_title("a linear network fits a straight line")
+
+    return {"ladder": axes_still((16, 4.6), ladder, columns=4),
+            "train-test": axes_still((9, 4.6), train_test, columns=2),
+            "curves": axes_still((9, 3.6), curves, columns=2),
+            "learning-rate": axes_still((6, 4.2), rate),
+            "confusion": axes_still((4.6, 4.4), confusion, left=0.27),
+            "regression": axes_still((6, 4.2), regression)}

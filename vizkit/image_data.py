@@ -30,6 +30,15 @@ class ImageSet:
         """``(h, w)`` of one image."""
         return self.x_train.shape[1:]
 
+    @classmethod
+    def of_trajectory(cls, trajectory):
+        """The image set a trajectory was recorded on: its training images (stored
+        flat), and the test images and class names it keeps as extras and info."""
+        x_test = trajectory.extras["x_test"]
+        x_train = trajectory.x.reshape((len(trajectory.x),) + x_test.shape[1:])
+        return cls(trajectory.info.get("dataset", "images"), x_train, trajectory.y, x_test,
+                   trajectory.extras["y_test"], tuple(trajectory.info["class_names"]))
+
     def flat(self, images):
         """Images as rows of pixels, for a Dense network."""
         return images.reshape(len(images), -1).astype(np.float32)

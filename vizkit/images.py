@@ -1,92 +1,24 @@
-"""Image classifier figures: image grids with labels, probability bars, weights,
-and :class:`DigitsView`, the animation of a classifier learning."""
+"""An image classifier learning: :class:`DigitsView`."""
 
 import numpy as np
 
-from .confusion import confusion_matrix, confusion_panel
+from .confusion import confusion_matrix
 from .limits import Bounds
-from .panels import caption, class_points, fix_limits
-from .probe import LayerProbe
+from .panels import (class_points, confusion_panel, fix_limits, grid_labels, image_grid,
+                     mosaic, probability_bars)
+from .panels.images import RIGHT, WRONG
+from .panels import weight_images
 from .projection import PlaneProjection
-from .render import new_figure
+from .stills import Still
 from .view import TrajectoryView
 
-__all__ = ["softmax", "mosaic", "image_grid", "probability_bars", "weight_images",
-           "DigitsView"]
-
-_WRONG = "#e74c3c"
-_RIGHT = "#1e8449"
-
+__all__ = ["softmax", "DigitsView", "digits_stills"]
 
 def softmax(logits):
     """Row-wise softmax (numerically stable); rows sum to 1."""
     logits = np.asarray(logits, np.float64)
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def mosaic(images, columns, gap=None, label_gap=None, fill=np.nan):
-    """Images (n, h, w) tiled into one array, ``columns`` a row.
-
-    ``gap`` pixels separate tiles sideways; ``label_gap`` pixels above each row
-    leave room for a label. Returns the mosaic and the (x, y) centre of each tile.
-    """
-    n, h, w = images.shape
-    gap = max(1, w // 6) if gap is None else gap
-    label_gap = max(2, round(h * 0.45)) if label_gap is None else label_gap
-    rows = -(-n // columns)
-    sheet = np.full((rows * (h + label_gap), columns * (w + gap) - gap), fill, np.float32)
-    centres = []
-    for k, image in enumerate(images):
-        r, c = divmod(k, columns)
-        top, left = r * (h + label_gap) + label_gap, c * (w + gap)
-        sheet[top:top + h, left:left + w] = image
-        centres.append((left + (w - 1) / 2, top + (h - 1) / 2))
-    return sheet, np.array(centres)
-
-
-def image_grid(ax, images, labels=None, *, columns=8, colors=None, cmap="gray_r",
-               vmin=0.0, vmax=1.0):
-    """A grid of ``images`` in one axes, each with a label above (``colors`` per label)."""
-    sheet, centres = mosaic(images, columns)
-    ax.imshow(sheet, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-    ax.set_axis_off()
-    if labels is not None:
-        grid_labels(ax, centres, images.shape[1], labels, colors)
-    return ax
-
-
-def grid_labels(ax, centres, height, labels, colors=None):
-    """Text above each tile of a mosaic; a coloured box around tiles whose colour is given."""
-    for k, ((x, y), text) in enumerate(zip(centres, labels)):
-        color = colors[k] if colors is not None else "black"
-        ax.text(x, y - height / 2 - 0.3, text, ha="center", va="bottom", fontsize=6.5,
-                color=color)
-    return ax
-
-
-def probability_bars(ax, probabilities, class_names, *, true_class=None):
-    """One bar per class; the predicted class highlighted, the true one named."""
-    probabilities = np.asarray(probabilities)
-    predicted = int(np.argmax(probabilities))
-    colors = ["#aab7b8"] * len(probabilities)
-    colors[predicted] = _RIGHT if true_class in (None, predicted) else _WRONG
-    ax.bar(np.arange(len(probabilities)), probabilities, color=colors)
-    ax.text(0.98, 0.95, f"predicted: {class_names[predicted]} ({probabilities[predicted]:.0%})",
-            transform=ax.transAxes, ha="right", va="top", fontsize=8)
-    return ax
-
-
-def weight_images(ax, kernel, shape, *, columns=5):
-    """A first Dense layer's weights, one image per unit, one colour scale centred at 0."""
-    kernel = np.asarray(kernel)
-    reach = float(np.abs(kernel).max()) or 1.0
-    images = kernel.T.reshape((kernel.shape[1],) + tuple(shape))
-    sheet, centres = mosaic(images, columns)
-    image = ax.imshow(sheet, cmap="RdBu_r", vmin=-reach, vmax=reach, interpolation="nearest")
-    ax.set_axis_off()
-    grid_labels(ax, centres, shape[0], [f"unit {k}" for k in range(len(images))])
-    return image
 
 
 class DigitsView(TrajectoryView):
@@ -103,34 +35,32 @@ class DigitsView(TrajectoryView):
     def __init__(self, trajectory, image_set, *, n_shown=24, example=0):
         self.trajectory = trajectory
         self.images = image_set
-        self.model = trajectory.build_model(0)
         hidden = [layer.name for layer in self.model.layers if layer.weights][:-1]
         self.hidden = hidden[-1]
-        self.output = self.model.layers[-1].name
-        self.probe = LayerProbe(self.model, [self.hidden, self.output])
+        self.bind_probe([self.hidden])
         self.x_test = image_set.flat(image_set.x_test)
         self.shown = np.arange(min(n_shown, len(self.x_test)))
         self.example = example
         last = self.outputs(trajectory.n_frames - 1)
         self.projection = PlaneProjection.fit(last[self.hidden])
-        bounds = Bounds()
+        bounds, self.errors = Bounds(), []
         for frame in range(trajectory.n_frames):
-            bounds.update(self.projection(self.outputs(frame)[self.hidden]))
+            out = self.outputs(frame)
+            bounds.update(self.projection(out[self.hidden]))
+            self.errors.append(int((out["probabilities"].argmax(axis=1)
+                                    != image_set.y_test).sum()))
         self.limits = bounds.limits()
 
     def outputs(self, frame):
         """Hidden activations and class probabilities of the test images at ``frame``."""
-        self.model.set_weights(self.trajectory.weights_at(frame))
-        out = self.probe(self.x_test)
-        return {self.hidden: out[self.hidden], "probabilities": softmax(out[self.output])}
+        out = self.activations(frame, self.x_test)
+        return {self.hidden: out[self.hidden], "probabilities": softmax(out[self.output_name])}
 
     def figure(self, dpi=100):
-        fig = new_figure(13, 4.6, dpi=dpi)
+        fig, header = self.new_figure(13, 4.6, dpi)
         grid = fig.add_gridspec(1, 4, left=0.02, right=0.98, bottom=0.1, top=0.8,
                                 width_ratios=[1.3, 1, 0.9, 1], wspace=0.3)
         axes = [fig.add_subplot(grid[0, k]) for k in range(4)]
-        header = fig.add_axes((0, 0.86, 1, 0.14))
-        header.set_axis_off()
         sheet_ax, confusion_ax, bars_ax, embed_ax = axes
         columns = 6
         image_grid(sheet_ax, self.images.x_test[self.shown], columns=columns)
@@ -152,7 +82,7 @@ class DigitsView(TrajectoryView):
         embed_ax.set_box_aspect(1)
         return fig, header, axes
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         sheet_ax, confusion_ax, bars_ax, embed_ax = axes
         out = self.outputs(frame)
         probabilities = out["probabilities"]
@@ -161,12 +91,84 @@ class DigitsView(TrajectoryView):
         truth = self.images.y_test
         shown = self.shown
         labels = [f"{names[truth[k]]}→{names[predicted[k]]}" for k in shown]
-        colors = [_RIGHT if truth[k] == predicted[k] else _WRONG for k in shown]
+        colors = [RIGHT if truth[k] == predicted[k] else WRONG for k in shown]
         grid_labels(sheet_ax, self._centres, self.images.shape[0], labels, colors)
         confusion_panel(confusion_ax, confusion_matrix(truth, predicted, len(names)), names)
         probability_bars(bars_ax, probabilities[self.example], names,
                          true_class=int(truth[self.example]))
         class_points(embed_ax, self.projection(out[self.hidden]), truth, size=3)
-        errors = int((predicted != truth).sum())
-        caption(header, self.frame_title(frame),
-                f"{errors} errors out of {len(truth)} test images  ·  " + self.frame_subtitle(frame))
+
+    def frame_subtitle(self, frame):
+        """The test errors at ``frame``, then the metrics."""
+        return (f"{self.errors[frame]} errors out of {len(self.images.y_test)} test images  ·  "
+                + super().frame_subtitle(frame))
+
+
+def digits_stills(view, seed=0):
+    """The six stills after training: samples, predictions, one image's probabilities,
+    the errors, the confusion matrix, the first layer's weights."""
+    images, names = view.images, view.images.class_names
+    last = view.trajectory.n_frames - 1
+    probabilities = view.outputs(last)["probabilities"]
+    predicted = probabilities.argmax(axis=1)
+    truth = images.y_test
+    wrong = np.flatnonzero(predicted != truth)
+    sample = np.random.default_rng(seed).choice(len(truth), 48, replace=False)
+    kernel = view.trajectory.weights_at(last)[0]
+
+    def sample_grid(ax):
+        image_grid(ax, images.x_test[sample], [names[truth[k]] for k in sample])
+        ax.set_title("test images and their labels", fontsize=10)
+
+    def prediction_grid(ax):
+        image_grid(ax, images.x_test[sample],
+                   [f"{names[truth[k]]}→{names[predicted[k]]}" for k in sample],
+                   colors=[RIGHT if truth[k] == predicted[k] else WRONG
+                           for k in sample])
+        ax.set_title("label → prediction (red: wrong)", fontsize=10)
+
+    def one_image(ax):
+        probability_bars(ax, probabilities[view.example], names,
+                         true_class=int(truth[view.example]))
+        ax.set_xticks(range(len(names)), names, fontsize=7, rotation=60 if
+                      max(map(len, names)) > 2 else 0)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(f"softmax of the logits (sum {probabilities[view.example].sum():.3f})",
+                     fontsize=10)
+        inset = ax.inset_axes((0.02, 0.55, 0.3, 0.4))
+        inset.imshow(images.x_test[view.example], cmap="gray_r", vmin=0, vmax=1)
+        inset.set_axis_off()
+
+    def errors(ax):
+        shown = wrong[:48]
+        if len(shown):
+            image_grid(ax, images.x_test[shown],
+                       [f"{names[truth[k]]}→{names[predicted[k]]}" for k in shown],
+                       colors=[WRONG] * len(shown))
+        else:
+            ax.set_axis_off()
+        more = f" (first {len(shown)} shown)" if len(wrong) > len(shown) else ""
+        ax.set_title(f"{len(wrong)} errors out of {len(truth)} test images{more}", fontsize=10)
+
+    def confusion(ax):
+        confusion_panel(ax, confusion_matrix(truth, predicted, len(names)), names)
+        ax.set_title("confusion matrix (test set)", fontsize=10)
+
+    def weights(ax):
+        image = weight_images(ax, kernel, images.shape)
+        ax.figure.colorbar(image, ax=ax, fraction=0.04, label="weight")
+        ax.set_title("first layer's weights, one image per unit", fontsize=10)
+
+    drawings = {"samples": (sample_grid, (6, 5.2)), "predictions": (prediction_grid, (6, 5.2)),
+                "probabilities": (one_image, (5, 3.8)), "errors": (errors, (6, 5.2)),
+                "confusion": (confusion, (6, 5.6)), "weights": (weights, (6, 6.4))}
+    def still(name, draw, size):
+        def draw_figure(fig):
+            ax = fig.add_subplot()
+            fig.subplots_adjust(left=0.16 if name in ("confusion", "probabilities") else 0.03,
+                                right=0.86 if name == "weights" else 0.97, bottom=0.14,
+                                top=0.9)
+            draw(ax)
+        return Still(size, draw_figure)
+
+    return {name: still(name, draw, size) for name, (draw, size) in drawings.items()}

@@ -10,11 +10,9 @@ from matplotlib.colors import Normalize
 
 from .grid import InputGrid
 from .limits import Bounds
-from .panels import boundary, caption, class_points, fix_limits, grid_lines, region_image, \
-    warped_mesh
-from .probe import LayerProbe, find_layer
+from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
+from .probe import find_layer
 from .projection import PlaneProjection
-from .render import new_figure
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
 
@@ -86,10 +84,8 @@ class LayerSpaces(TrajectoryView):
     def __init__(self, trajectory, layers=None, *, grid_resolution=200, n_grid_lines=11,
                  mesh_resolution=96):
         self.trajectory = trajectory
-        self.model = trajectory.build_model(frame=0)
         self.layers = default_layers(self.model) if layers is None else list(layers)
-        self._output = self.model.layers[-1].name
-        self.probe = LayerProbe(self.model, list(dict.fromkeys(self.layers + [self._output])))
+        self.bind_probe(self.layers)
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
@@ -108,18 +104,17 @@ class LayerSpaces(TrajectoryView):
     # -- numbers ---------------------------------------------------------------
     def outputs(self, frame, inputs=None):
         """Every probed layer's output at ``frame`` (default: grid points, then data)."""
-        self.model.set_weights(self.trajectory.weights_at(frame))
-        return self.probe(self._inputs if inputs is None else inputs)
+        return self.activations(frame, self._inputs if inputs is None else inputs)
 
     def planes(self, outputs):
         """``{layer: (n, 2)}`` plot coordinates, and the per-point colour values."""
-        scores = class_scores(outputs[self._output], self.n_classes)
+        scores = class_scores(outputs[self.output_name], self.n_classes)
         planes = {}
         for name in self.layers:
             coords = self.projections[name](outputs[name])
             if self.projections[name].is_line:
                 coords[:, 1] = scores if self.binary else \
-                    np.max(outputs[self._output], axis=1)
+                    np.max(outputs[self.output_name], axis=1)
             planes[name] = coords
         return planes, scores
 
@@ -148,13 +143,12 @@ class LayerSpaces(TrajectoryView):
         """A figure with a header and one square panel per space, scales fixed."""
         n = 1 + len(self.layers)
         header_height = 0.75
-        fig = new_figure(panel_size * n, panel_size + header_height + 0.35, dpi=dpi)
-        top = 1 - header_height / fig.get_figheight()
+        height = panel_size + header_height + 0.35
+        fig, header = self.new_figure(panel_size * n, height, dpi, header=header_height / height)
+        top = 1 - header_height / height
         fig.subplots_adjust(left=0.06 / n * 3, right=1 - 0.02 / n * 3, bottom=0.12,
                             top=top - 0.06, wspace=0.28)
         axes = fig.subplots(1, n, squeeze=False)[0]
-        header = fig.add_axes((0, top, 1, 1 - top))
-        header.set_axis_off()
         data_limits = Bounds().update(self.grid.points).limits(margin=0)
         fix_limits(axes[0], data_limits)
         axes[0].set_title("input space")
@@ -171,7 +165,7 @@ class LayerSpaces(TrajectoryView):
             ax.set_box_aspect(1)
         return fig, header, axes
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         """Add the artists of ``frame`` to a figure made by :meth:`figure`."""
         outputs = self.outputs(frame)
         planes, scores = self.planes(outputs)
@@ -192,7 +186,6 @@ class LayerSpaces(TrajectoryView):
                         norm=self.norm)
             self._decorate(ax, mesh, grid_scores, coords[self._n_grid:], labels,
                            boundary_mesh=(coarse, grid_scores[self._mesh_index]))
-        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
 
     def _decorate(self, ax, mesh, grid_scores, points, labels, boundary_mesh=None):
         """Grid lines, the 0.5 boundary (binary) and the points, in any space."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from .errors import VizkitError
 
-__all__ = ["LearningRateSearch", "find_learning_rate", "lr_finder_panel"]
+__all__ = ["LearningRateSearch", "find_learning_rate"]
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,13 @@ class LearningRateSearch:
     rates: np.ndarray
     losses: np.ndarray
     suggestion: float
+
+    @property
+    def loss_limits(self):
+        """``(0, top)``: room for the useful part of the curve, not its blow-up."""
+        finite = self.losses[np.isfinite(self.losses)]
+        top = min(finite.max(), 3 * np.median(finite)) if finite.size else 1
+        return (0.0, float(top * 1.05))
 
     @property
     def best(self):
@@ -64,20 +71,3 @@ def find_learning_rate(model, x, y, *, min_rate=1e-4, max_rate=None, epochs=100,
     finite = np.where(np.isfinite(losses), losses, np.nan)
     best = rates[np.nanargmin(finite)]
     return LearningRateSearch(rates, losses, float(best / 10))
-
-
-def lr_finder_panel(ax, search):
-    """Loss against learning rate on a log axis, the suggestion marked and printed."""
-    ax.plot(search.rates, search.losses, color="#2e86c1", linewidth=1.8)
-    ax.set_xscale("log")
-    ax.axvline(search.suggestion, color="#c0392b", linestyle="--", linewidth=1.2,
-               label=f"suggested rate {search.suggestion:.2g}")
-    ax.axvline(search.best, color="#7f8c8d", linestyle=":", linewidth=1.2,
-               label=f"lowest loss at {search.best:.2g}")
-    finite = search.losses[np.isfinite(search.losses)]
-    top = min(finite.max(), 3 * np.median(finite)) if finite.size else 1
-    ax.set_ylim(0, top * 1.05)
-    ax.set_xlabel("learning rate (log scale)")
-    ax.set_ylabel("loss after the epoch")
-    ax.legend(loc="upper left", fontsize=8)
-    return ax

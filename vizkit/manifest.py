@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["write_manifest", "manifest_path"]
+__all__ = ["write_manifest", "manifest_record", "manifest_path", "write_json"]
 
 _PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
              "celluloid", "imageio", "imageio-ffmpeg")
@@ -30,14 +30,14 @@ def _versions():
     return versions
 
 
-def write_manifest(artifact, *, scene, parameters, seed, frames, metrics, files=None,
-                   frame_size=None):
-    """Write ``<artifact>.json`` and return its path.
+def manifest_record(artifact, *, scene, parameters, seed, frames, metrics, files=None,
+                    frame_size=None):
+    """How ``artifact`` was made, as a JSON-ready dict.
 
     Records the scene, its parameters and seed, package versions, the number
     of frames and their pixel size, the final metrics and the files written.
     """
-    record = {
+    return {
         "artifact": Path(artifact).name,
         "files": [Path(f).name for f in (files or [artifact])],
         "scene": scene,
@@ -53,10 +53,27 @@ def write_manifest(artifact, *, scene, parameters, seed, frames, metrics, files=
                         if k in os.environ},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def write_json(path, record):
+    """Write ``record`` as indented JSON to ``path`` as given (the caller stages it)."""
+    from .transaction import os_error
+
+    try:
+        Path(path).write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    return path
+
+
+def write_manifest(artifact, **fields):
+    """Write ``<artifact>.json`` atomically (fields as :func:`manifest_record`); its path."""
+    from .transaction import OutputTransaction
+
     path = manifest_path(artifact)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
-    os.replace(tmp, path)
+    with OutputTransaction(overwrite=True) as run:
+        write_json(run.stage(path), manifest_record(artifact, **fields))
+        run.commit()
     return path
 
 

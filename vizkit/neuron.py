@@ -10,12 +10,11 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from .limits import Bounds
-from .panels import caption, fix_limits
-from .render import new_figure
-from .style import class_colors
+from .panels import activation_curve, data_points, fix_limits, linear_fit, logistic_fit
+from .stills import Still
 from .view import TrajectoryView
 
-__all__ = ["loss_surface", "NeuronView", "linear_fit", "logistic_fit", "activation_curve"]
+__all__ = ["loss_surface", "NeuronView", "neuron_fit_still", "activations_still"]
 
 _PATH_COLOR = "#c0392b"
 
@@ -96,11 +95,9 @@ class NeuronView(TrajectoryView):
         return 1 / (1 + np.exp(-z)) if self.activation == "sigmoid" else z
 
     def figure(self, dpi=100):
-        fig = new_figure(9.6, 4.6, dpi=dpi)
+        fig, header = self.new_figure(9.6, 4.6, dpi)
         fig.subplots_adjust(left=0.08, right=0.97, bottom=0.13, top=0.8, wspace=0.3)
         fit_ax, surface_ax = fig.subplots(1, 2)
-        header = fig.add_axes((0, 0.86, 1, 0.14))
-        header.set_axis_off()
         fix_limits(fit_ax, self.fit_limits)
         fit_ax.set_xlabel(self.labels[0])
         fit_ax.set_ylabel(self.labels[1])
@@ -123,69 +120,44 @@ class NeuronView(TrajectoryView):
         surface_ax.set_title(f"{self.loss} over (w, b), log scale")
         return fig, header, (fit_ax, surface_ax)
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         fit_ax, surface_ax = axes
         fit_ax.plot(self.xs, self.predict(frame, self.xs), color=_PATH_COLOR, linewidth=2)
         surface_ax.plot(self.path[:frame + 1, 0], self.path[:frame + 1, 1], color=_PATH_COLOR,
                         linewidth=1.5)
         surface_ax.plot(*self.path[frame], marker="o", markersize=7, color=_PATH_COLOR,
                         markeredgecolor="white", linestyle="none")
-        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
 
     def frame_subtitle(self, frame):
         w, b = self.path[frame]
         return f"w = {w:.3f}   b = {b:.3f}   loss = {self.trajectory.metrics['loss'][frame]:.4g}"
 
 
-def data_points(ax, x, y, *, classes=False):
-    """The data: crosses for regression, one marker per class for 0/1 labels."""
-    if not classes:
-        ax.plot(x, y, linestyle="none", marker="x", markersize=9, markeredgewidth=2,
-                color="#c0392b", label="data", zorder=4)
-        return ax
-    colors = class_colors(2)
-    for label, marker in ((0, "o"), (1, "X")):
-        chosen = y == label
-        ax.plot(x[chosen], y[chosen], linestyle="none", marker=marker, markersize=9,
-                markerfacecolor=colors[label], markeredgecolor="black", label=f"y = {label}",
-                zorder=4)
-    return ax
+def neuron_fit_still(x, y, xs, tensorflow, numpy, weights, *, activation, labels, title):
+    """A neuron with weights set by hand: the data, TensorFlow's output and numpy's on
+    ``xs``, the equation in the legend."""
+    w, b = weights
+    equation = f"{w:g}x {'+' if b >= 0 else '−'} {abs(b):g}"
+    linear = activation in (None, "linear")
+    equation = f"y = {equation}" if linear else f"sigmoid({equation})"
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.15, bottom=0.13, right=0.96, top=0.9)
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+        ax.set_title(title)
+        (linear_fit if linear else logistic_fit)(ax, x, y, xs, tensorflow, numpy, equation)
+
+    return Still((5.2, 4.2), draw)
 
 
-def linear_fit(ax, x, y, xs, tensorflow, numpy, equation):
-    """Data, TensorFlow's prediction (wide) and numpy's (dashed, on top) on ``xs``."""
-    data_points(ax, x, y)
-    ax.plot(xs, tensorflow, color="#2e86c1", linewidth=6, alpha=0.45,
-            label=f"TensorFlow: {equation}")
-    ax.plot(xs, numpy, color="black", linewidth=1.4, linestyle="--",
-            label=f"numpy: {equation}")
-    ax.legend(loc="upper left", fontsize=8)
-    return ax
+def activations_still(z, curves):
+    """Activation functions side by side: ``curves`` maps a name to (values, derivative)."""
+    def draw(fig):
+        fig.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+        for ax, (name, (values, derivative)) in zip(fig.subplots(1, len(curves)),
+                                                   curves.items()):
+            activation_curve(ax, z, values, derivative, name)
 
-
-def logistic_fit(ax, x, y, xs, tensorflow, numpy, equation):
-    """Data by class, the sigmoid, the background shaded by the output, the 0.5 line."""
-    ax.imshow(tensorflow[None, :], extent=(xs[0], xs[-1], -0.1, 1.1), origin="lower",
-              aspect="auto", cmap="RdBu_r", vmin=0, vmax=1, alpha=0.35, zorder=0)
-    data_points(ax, x, y, classes=True)
-    ax.plot(xs, tensorflow, color="#2e86c1", linewidth=6, alpha=0.45,
-            label=f"TensorFlow: {equation}")
-    ax.plot(xs, numpy, color="black", linewidth=1.4, linestyle="--",
-            label=f"numpy: {equation}")
-    ax.axhline(0.5, color="#555555", linewidth=1, linestyle=":", label="threshold 0.5")
-    ax.set_ylim(-0.1, 1.1)
-    ax.set_xlim(xs[0], xs[-1])
-    ax.legend(loc="upper left", fontsize=7.5)
-    return ax
-
-
-def activation_curve(ax, z, values, derivative, name):
-    """An activation function (solid) and its derivative (dashed) over ``z``."""
-    ax.axhline(0, color="#bbbbbb", linewidth=0.8)
-    ax.axvline(0, color="#bbbbbb", linewidth=0.8)
-    ax.plot(z, values, color="#2e86c1", linewidth=2, label=name)
-    ax.plot(z, derivative, color="#c0392b", linewidth=1.5, linestyle="--",
-            label="derivative")
-    ax.set_title(name)
-    ax.legend(loc="upper left", fontsize=7.5)
-    return ax
+    return Still((9.6, 2.9), draw)

@@ -6,14 +6,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .camera import StreamingCamera
-from .writers import open_writer, resolve_format
+from .transaction import OutputTransaction
+from .writers import open_writer, output_paths, resolve_format
 
-__all__ = ["new_figure", "render_frames", "RenderResult"]
+__all__ = ["new_figure", "render_frames", "stream_frames", "RenderResult"]
 
 
 @dataclass(frozen=True)
 class RenderResult:
-    """What :func:`render_frames` wrote."""
+    """What was written: the files, their format, frame count and pixel size."""
 
     paths: list
     format: str
@@ -28,39 +29,47 @@ def new_figure(width, height, dpi=100):
     return fig
 
 
-def render_frames(fig, draw, frames, path, fmt=None, *, fps=10, labels=None,
-                  overwrite=False, title="vizkit", on_frame=None):
-    """Call ``draw(frame)`` then snap, for each of ``frames``, into one artifact.
+def stream_frames(fig, draw, frames, paths, fmt, *, fps=10, labels=None, title="vizkit",
+                  on_frame=None, sinks=()):
+    """Call ``draw(frame)`` then snap, for each of ``frames``, into files at ``paths``.
 
-    ``draw`` adds the frame's artists to ``fig``'s axes (anything drawn before
-    this call stays in every frame). Frames are encoded as they are made and
-    dropped; a failure removes the partial artifact.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    draw : callable
-        ``draw(frame)`` for each element of ``frames``.
-    frames : sequence
-        What to draw, in order (e.g. trajectory frame indices).
-    path, fmt
-        Output file; the format follows ``fmt`` or the suffix (gif, mp4, html,
-        png). For png, every frame becomes one still.
-    labels : sequence of str, optional
-        One per frame, shown by the HTML player.
-    on_frame : callable, optional
-        Called with the position of each finished frame (progress bars).
+    ``paths`` are written as they are (the caller stages them); ``sinks`` are
+    more callables that receive ``(rgba, position)`` for every frame (e.g.
+    TensorBoard). Frames are encoded as they are made and dropped.
     """
-    fmt = resolve_format(path, fmt)
     frames = list(frames)
     labels = list(labels) if labels is not None else [str(f) for f in frames]
-    writer = open_writer(path, fmt, fps=fps, frames=frames if fmt == "png" else None,
-                         title=title, overwrite=overwrite)
-    with writer:
-        camera = StreamingCamera(fig, lambda rgba, i: writer.append(rgba, labels[i]))
+
+    with open_writer(paths, fmt, fps=fps, title=title) as writer:
+        def emit(rgba, position):
+            writer.append(rgba, labels[position])
+            for sink in sinks:
+                sink(rgba, position)
+
+        camera = StreamingCamera(fig, emit)
         for position, frame in enumerate(frames):
             draw(frame)
             camera.snap()
             if on_frame is not None:
                 on_frame(position)
-    return RenderResult(writer.paths, fmt, writer.frame_count, writer.frame_size)
+    return RenderResult(list(paths), fmt, writer.frame_count, writer.frame_size)
+
+
+def render_frames(fig, draw, frames, path, fmt=None, *, fps=10, labels=None,
+                  overwrite=False, title="vizkit", on_frame=None):
+    """Render ``draw(frame)`` for each of ``frames`` into one artifact at ``path``.
+
+    ``draw`` adds the frame's artists to ``fig``'s axes (anything drawn before
+    this call stays in every frame). The format follows ``fmt`` or the suffix
+    (gif, mp4, html, png; for png every frame becomes one still). The files
+    appear only when complete; nothing is replaced unless ``overwrite``.
+    """
+    fmt = resolve_format(path, fmt)
+    frames = list(frames)
+    finals = output_paths(path, fmt, frames if fmt == "png" else None)
+    with OutputTransaction(overwrite) as run:
+        run.check(finals)
+        result = stream_frames(fig, draw, frames, [run.stage(p) for p in finals], fmt,
+                               fps=fps, labels=labels, title=title, on_frame=on_frame)
+        run.commit()
+    return RenderResult(finals, fmt, result.frame_count, result.frame_size)

@@ -1,20 +1,62 @@
-"""What every animation of a trajectory shares: captions and the render call."""
+"""What every animation of a trajectory shares: the model at a frame, the header
+with its caption, and the render calls. Views only lay out and draw."""
 
-from .render import render_frames
+from dataclasses import replace
+
+from functools import cached_property
+
+from .panels import caption
+from .render import new_figure, render_frames, stream_frames
 from .style import style
 
 __all__ = ["TrajectoryView"]
 
+_METRICS = ("accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss")
 
 class TrajectoryView:
     """Base for views that draw any frame of a trajectory on a fixed figure.
 
-    A subclass sets ``self.trajectory`` and ``title`` and implements
-    ``figure(dpi)`` → ``(fig, header, axes)`` (scales fixed for the whole
-    trajectory) and ``draw(header, axes, frame)`` (adds that frame's artists).
+    A subclass sets ``self.trajectory`` (and calls :meth:`bind_probe` if it
+    probes layers), sets ``title``, and implements ``figure(dpi)`` →
+    ``(fig, header, axes)`` (scales fixed for the whole trajectory; make the
+    figure with :meth:`new_figure`) and ``draw_frame(axes, frame)`` (adds that
+    frame's artists). The header's caption is drawn here.
     """
 
     title = "vizkit"
+
+    # -- the model at a frame ----------------------------------------------------
+    @cached_property
+    def model(self):
+        """The trajectory's model, built once (its weights follow :meth:`set_frame`)."""
+        return self.trajectory.build_model(0)
+
+    @property
+    def output_name(self):
+        """The name of the model's last layer, whose output colours the pictures."""
+        return self.model.layers[-1].name
+
+    def bind_probe(self, layers=(), inputs_of=()):
+        """One probe over ``layers`` and the output layer (and ``inputs_of``' inputs)."""
+        from .probe import LayerProbe
+
+        names = list(dict.fromkeys([*layers, self.output_name]))
+        self.probe = LayerProbe(self.model, names, inputs_of=inputs_of)
+        return self.probe
+
+    def set_frame(self, frame):
+        """Give the bound model the weights of ``frame``."""
+        self.model.set_weights(self.trajectory.weights_at(frame))
+
+    def activations(self, frame, inputs):
+        """Every probed layer's output for ``inputs`` at ``frame``."""
+        self.set_frame(frame)
+        return self.probe(inputs)
+
+    # -- frames and captions -----------------------------------------------------
+    def frames(self):
+        """The frames an animation shows, in order (default: every recorded one)."""
+        return range(self.trajectory.n_frames)
 
     def frame_title(self, frame):
         """``Epoch k of n``; frame 0 is the untrained model."""
@@ -24,16 +66,41 @@ class TrajectoryView:
     def frame_subtitle(self, frame):
         """The metrics at ``frame``, e.g. ``accuracy 0.873 · loss 0.412``."""
         parts = []
-        for name in ("accuracy", "loss", "test_accuracy", "test_loss"):
+        for name in _METRICS:
             if name in self.trajectory.metrics:
                 value = self.trajectory.metrics[name][frame]
                 parts.append(f"{name.replace('_', ' ')} {value:.3f}")
         return "  ·  ".join(parts)
 
+    # -- layout ------------------------------------------------------------------
+    @staticmethod
+    def new_figure(width, height, dpi, *, header=0.14):
+        """A figure with a header axes (``header``: its share of the height) on top."""
+        fig = new_figure(width, height, dpi=dpi)
+        top = 1 - header
+        heading = fig.add_axes((0, top, 1, header))
+        heading.set_axis_off()
+        return fig, heading
+
+    def draw(self, header, axes, frame):
+        """Add the artists of ``frame``: the view's panels and the caption."""
+        self.draw_frame(axes, frame)
+        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
+
+    # -- rendering ---------------------------------------------------------------
+    def write(self, paths, fmt, *, frames=None, fps=10, dpi=100, on_frame=None, sinks=()):
+        """Render ``frames`` into ``paths`` as given (the pipeline stages them)."""
+        frames = list(self.frames() if frames is None else frames)
+        with style():
+            fig, header, axes = self.figure(dpi=dpi)
+            return stream_frames(fig, lambda f: self.draw(header, axes, f), frames, paths,
+                                 fmt, fps=fps, labels=[self.frame_title(f) for f in frames],
+                                 title=self.title, on_frame=on_frame, sinks=sinks)
+
     def render(self, path, fmt=None, *, frames=None, fps=10, dpi=100, overwrite=False,
                on_frame=None):
-        """Render ``frames`` (default: all) to ``path``; returns a ``RenderResult``."""
-        frames = range(self.trajectory.n_frames) if frames is None else frames
+        """Render ``frames`` (default: all) to ``path``, atomically; a ``RenderResult``."""
+        frames = list(self.frames() if frames is None else frames)
         with style():
             fig, header, axes = self.figure(dpi=dpi)
             return render_frames(fig, lambda f: self.draw(header, axes, f), frames, path, fmt,

@@ -1,20 +1,19 @@
-"""Write streamed frames to GIF, MP4, PNG stills or a self-contained HTML player.
+"""Encode streamed frames as GIF, MP4, PNG stills or a self-contained HTML player.
 
-Every writer writes to a hidden ``.partial`` file beside the target and moves
-it into place only when the whole artifact is done, so a failure never leaves a
-half-written file, and nothing existing is replaced unless ``overwrite``.
+A writer writes exactly the paths it is given (the caller stages them, see
+:mod:`vizkit.transaction`) and checks its work before it reports success: the
+encoder's exit, then the frame count and size of what is on disk. Any failure,
+a full disk included, is a one-line :class:`~vizkit.errors.VizkitError`.
 """
 
-import base64
-import html
-import os
 from pathlib import Path
 
 import numpy as np
 
 from .errors import VizkitError
+from .transaction import os_error
 
-__all__ = ["FORMATS", "resolve_format", "output_paths", "check_outputs", "open_writer"]
+__all__ = ["FORMATS", "resolve_format", "output_paths", "open_writer"]
 
 FORMATS = ("gif", "mp4", "html", "png")
 
@@ -31,78 +30,64 @@ def resolve_format(path, fmt=None):
 
 
 def output_paths(path, fmt, frames=None):
-    """Every file an artifact will be made of, for checks before the work starts."""
+    """Every file an artifact is made of: one, or one PNG per frame of ``frames``."""
     path = Path(path).with_suffix("." + fmt)
     if fmt == "png" and frames is not None and len(frames) > 1:
         return [path.with_name(f"{path.stem}-frame{i:03d}.png") for i in frames]
     return [path]
 
 
-def check_outputs(paths, overwrite=False):
-    """Fail early, in one line, if any of ``paths`` cannot or should not be written."""
-    for path in map(Path, paths):
-        folder = path.parent
-        if not folder.is_dir():
-            raise VizkitError(f"output folder {folder} does not exist; create it first "
-                              "or choose another output path")
-        if path.exists() and not overwrite:
-            raise VizkitError(f"{path} already exists; pass --overwrite (overwrite=True) "
-                              "to replace it, or choose another output path")
-        probe = folder / f".{path.name}.write-test"
-        try:
-            probe.touch()
-            probe.unlink()
-        except OSError as exc:
-            raise VizkitError(f"cannot write to folder {folder} ({exc.strerror}); "
-                              "choose another output path") from None
-
-
-def open_writer(path, fmt, *, fps=10, frames=None, title="vizkit", overwrite=False):
-    """A writer for ``fmt`` (see :data:`FORMATS`) at ``path`` (suffix set to fmt).
-
-    ``frames`` (PNG only) names the frames that will be appended, one still
-    each; with several, each file is named after its frame.
-    """
-    paths = output_paths(path, fmt, frames)
-    check_outputs(paths, overwrite)
+def open_writer(paths, fmt, *, fps=10, title="vizkit"):
+    """A writer of format ``fmt`` onto ``paths`` (one path; PNG: one per frame)."""
+    if not 1 <= fps <= 120:
+        raise VizkitError(f"fps must be between 1 and 120, got {fps}")
+    paths = [Path(p) for p in paths]
     if fmt in ("gif", "mp4"):
         return _FfmpegWriter(paths, fmt, fps)
     if fmt == "png":
         return _PngWriter(paths)
-    return _HtmlWriter(paths, fps, title)
+    if fmt == "html":
+        return _HtmlWriter(paths, fps, title)
+    raise VizkitError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
 class _Writer:
-    """Base: staging files, atomic commit, abort on error."""
+    """Base: frame bookkeeping, verification on close, OS errors as one line."""
 
     def __init__(self, paths):
         self.paths = paths
         self.frame_count = 0
         self.frame_size = None  # (width, height) in pixels
 
-    def _staging(self, path):
-        return path.with_name(f".{path.name}.partial")
-
     def append(self, rgba, label=""):
-        self.frame_size = (rgba.shape[1], rgba.shape[0])
-        self._append(rgba, label)
+        size = (rgba.shape[1], rgba.shape[0])
+        if self.frame_size not in (None, size):
+            raise VizkitError(f"frame {self.frame_count} is {size[0]}×{size[1]} px, the "
+                              f"first was {self.frame_size[0]}×{self.frame_size[1]}")
+        self.frame_size = size
+        try:
+            self._append(rgba, label)
+        except OSError as exc:
+            raise os_error(exc, self.paths[min(self.frame_count, len(self.paths) - 1)]) \
+                from None
         self.frame_count += 1
 
     def close(self):
-        """Finish the artifact and move it into place; returns the written paths."""
-        self._finish()
-        for path in self.paths:
-            os.replace(self._staging(path), path)
+        """Finish the files and check them; returns the paths."""
+        try:
+            self._finish()
+        except OSError as exc:
+            raise os_error(exc, self.paths[0]) from None
+        if self.frame_count == 0:
+            raise VizkitError(f"no frame was drawn for {self.paths[0].name}")
         return self.paths
 
     def abort(self):
-        """Drop everything written so far."""
+        """Stop writing; the caller removes the files."""
         try:
             self._finish()
         except Exception:  # the artifact is being thrown away anyway
             pass
-        for path in self.paths:
-            self._staging(path).unlink(missing_ok=True)
 
     def __enter__(self):
         return self
@@ -120,6 +105,8 @@ class _FfmpegWriter(_Writer):
 
     GIF frames get their own 256-colour palette each (``palettegen`` in
     single-frame mode), which keeps smooth shading without holding frames back.
+    imageio-ffmpeg does not check ffmpeg's exit status, so :meth:`close` reads
+    the file back and compares its frame count and size with what was sent.
     """
 
     _GIF_FILTER = ("split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=0[p];"
@@ -130,6 +117,7 @@ class _FfmpegWriter(_Writer):
         self.fmt = fmt
         self.fps = fps
         self._process = None
+        self._encoded_size = None
 
     def _start(self, width, height):
         import imageio_ffmpeg
@@ -143,9 +131,10 @@ class _FfmpegWriter(_Writer):
                            output_params=["-crf", "18", "-preset", "fast",
                                           "-movflags", "+faststart", "-f", "mp4"])
         self._process = imageio_ffmpeg.write_frames(
-            str(self._staging(self.paths[0])), (width, height), pix_fmt_in="rgba",
+            str(self.paths[0]), (width, height), pix_fmt_in="rgba",
             fps=self.fps, macro_block_size=1, ffmpeg_log_level="error", **options)
         self._process.send(None)
+        self._encoded_size = (width, height)
 
     def _append(self, rgba, label):
         if self.fmt == "mp4" and (rgba.shape[0] % 2 or rgba.shape[1] % 2):
@@ -154,12 +143,64 @@ class _FfmpegWriter(_Writer):
                           mode="edge")
         if self._process is None:
             self._start(rgba.shape[1], rgba.shape[0])
-        self._process.send(np.ascontiguousarray(rgba))
+        try:
+            self._process.send(np.ascontiguousarray(rgba))
+        except (OSError, RuntimeError) as exc:
+            self._process = None
+            raise self._encoder_error(exc) from None
 
     def _finish(self):
         if self._process is not None:
             process, self._process = self._process, None
-            process.close()
+            try:
+                process.close()
+            except (OSError, RuntimeError) as exc:
+                raise self._encoder_error(exc) from None
+
+    def close(self):
+        paths = super().close()
+        self._verify()
+        return paths
+
+    def _encoder_error(self, exc):
+        """ffmpeg stopped: say why in one line (a full disk, most often)."""
+        text = str(exc)
+        if isinstance(exc, OSError) and exc.errno is not None and "FFMPEG" not in text:
+            return os_error(exc, self.paths[0])
+        if "No space left" in text or _disk_full(self.paths[0]):
+            return VizkitError(f"cannot write {self.paths[0]}: no space left on device; free "
+                               "some space or choose another output folder")
+        lines = [line for line in text.splitlines() if line.strip()]
+        return VizkitError(f"ffmpeg could not encode {self.paths[0].name}: "
+                           f"{lines[-1].strip() if lines else type(exc).__name__}")
+
+    def _verify(self):
+        """The file on disk holds every frame, at the size they were sent."""
+        import imageio_ffmpeg
+
+        path = self.paths[0]
+        try:
+            reader = imageio_ffmpeg.read_frames(str(path))
+            size = tuple(next(reader)["size"])
+            reader.close()
+            frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+        except (OSError, RuntimeError, StopIteration, KeyError):
+            frames, size = 0, None
+        if frames != self.frame_count or size != self._encoded_size:
+            cause = "no space left on device" if _disk_full(path) else "the encoder failed"
+            raise VizkitError(f"cannot write {path}: {frames} of {self.frame_count} frames "
+                              f"reached the file ({cause}); nothing was saved")
+
+
+def _disk_full(path, margin=1 << 20):
+    """Whether the file system holding ``path`` has (almost) no space left."""
+    import os
+
+    try:
+        stats = os.statvfs(Path(path).parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < margin
 
 
 class _PngWriter(_Writer):
@@ -170,8 +211,7 @@ class _PngWriter(_Writer):
 
         if self.frame_count >= len(self.paths):
             raise VizkitError(f"{len(self.paths)} PNG still(s) planned, more frames given")
-        iio.imwrite(self._staging(self.paths[self.frame_count]), rgba[..., :3],
-                    extension=".png")
+        iio.imwrite(self.paths[self.frame_count], rgba[..., :3], extension=".png")
 
     def _finish(self):
         if self.frame_count < len(self.paths):
@@ -180,66 +220,26 @@ class _PngWriter(_Writer):
 
 
 class _HtmlWriter(_Writer):
-    """One HTML file with every frame inline and a slider to move through them."""
+    """One HTML file with every frame inline and a slider: see :mod:`vizkit.player`."""
 
     def __init__(self, paths, fps, title):
+        from .player import HtmlPlayerWriter
+
         super().__init__(paths)
-        self.fps = fps
-        self._file = open(self._staging(paths[0]), "w", encoding="utf-8")
-        self._labels = []
-        self._file.write(_HTML_HEAD.format(title=html.escape(title)))
+        try:
+            self._player = HtmlPlayerWriter(paths[0], fps=fps, title=title)
+        except OSError as exc:
+            raise os_error(exc, paths[0]) from None
 
     def _append(self, rgba, label):
-        import imageio.v3 as iio
-
-        png = iio.imwrite("<bytes>", rgba[..., :3], extension=".png")
-        prefix = "," if self._labels else ""
-        self._file.write(f'{prefix}"data:image/png;base64,{base64.b64encode(png).decode()}"\n')
-        self._labels.append(label or f"frame {len(self._labels)}")
+        self._player.append(rgba, label or f"frame {self.frame_count}")
 
     def _finish(self):
-        if self._file is None:
-            return
-        labels = ",".join(f'"{html.escape(label)}"' for label in self._labels)
-        self._file.write(_HTML_TAIL.replace("@LABELS@", labels)
-                         .replace("@DELAY@", str(round(1000 / self.fps))))
-        self._file.close()
-        self._file = None
+        if self._player is not None:
+            player, self._player = self._player, None
+            player.finish()
 
-
-_HTML_HEAD = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: "DejaVu Sans", sans-serif; margin: 1em; }}
-#controls {{ display: flex; gap: 1em; align-items: center; max-width: 100%; }}
-#slider {{ flex: 1; }}
-img {{ max-width: 100%; }}
-</style></head>
-<body>
-<img id="frame" alt="{title}">
-<div id="controls">
-<button id="play" type="button">play</button>
-<input id="slider" type="range" min="0" value="0" step="1" aria-label="frame">
-<span id="label"></span>
-</div>
-<script>
-const frames = [
-"""
-
-_HTML_TAIL = """];
-const labels = [@LABELS@];
-const img = document.getElementById("frame"), slider = document.getElementById("slider");
-const label = document.getElementById("label"), play = document.getElementById("play");
-let timer = null;
-function show(i) { img.src = frames[i]; slider.value = i; label.textContent = labels[i]; }
-slider.max = frames.length - 1;
-slider.addEventListener("input", () => show(+slider.value));
-play.addEventListener("click", () => {
-  if (timer) { clearInterval(timer); timer = null; play.textContent = "play"; return; }
-  play.textContent = "pause";
-  timer = setInterval(() => show((+slider.value + 1) % frames.length), @DELAY@);
-});
-show(frames.length - 1);
-</script>
-</body></html>
-"""
+    def abort(self):
+        if self._player is not None:
+            player, self._player = self._player, None
+            player.abort()

@@ -6,13 +6,13 @@ defines a click command named ``cli``. They are found and imported only when
 needed, and TensorFlow only when a command trains or probes.
 """
 
-import importlib
 from pathlib import Path
 
 import click
 
 from . import commands
-from .options import OneLineErrors, run_program, scene_names
+from .program import OneLineErrors, run_program
+from .scenes import load_scene, scene_names
 
 __all__ = ["main", "run"]
 
@@ -28,11 +28,6 @@ class SceneGroup(OneLineErrors, click.Group):
         if command is None and name in scene_names():
             command = load_scene(name)
         return command
-
-
-def load_scene(name):
-    """The click command of scene ``name`` (``layer-spaces`` → ``vizkit_scenes.layer_spaces``)."""
-    return importlib.import_module(f"vizkit_scenes.{name.replace('-', '_')}").cli
 
 
 @click.group(cls=SceneGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,12 +63,10 @@ def render_all(out_dir, overwrite, quiet):
     for name in scene_names():
         command = load_scene(name)
         folder = out_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
         click.echo(f"== {name}", err=True)
         args = [*getattr(command, "showcase_args", []), "--out", str(folder / f"{name}.gif")]
         command.main(args + (["--overwrite"] if overwrite else []) + (["--quiet"] if quiet else []),
                      prog_name=f"vizkit {name}", standalone_mode=False)
-
 
 
 def run():

@@ -4,101 +4,97 @@ from pathlib import Path
 
 import click
 
-from .options import progress, render_options, render_scene, report
+from .console import ConsoleProgress, report
+from .options import render_options, stack
 
 __all__ = ["animate", "record", "replay"]
 
-
-def _model_options(function):
-    for decorator in reversed([
-        click.option("--model", "model_path", required=True,
-                     type=click.Path(dir_okay=False, path_type=Path),
-                     help="A saved Keras model (.keras) with 2 input features."),
-        click.option("--data", "data_path", required=True,
-                     type=click.Path(dir_okay=False, path_type=Path),
-                     help="CSV (x0, x1, label; header optional) or .npz with x and y."),
-        click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True,
-                     help="Epochs to train."),
-        click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
-                     help="Mini-batch size."),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed for the batch order."),
-        click.option("--loss", default=None,
-                     help="Keras loss, to compile (or recompile) the model."),
-        click.option("--optimizer", default=None,
-                     help="adam, sgd, rmsprop, ... (with --loss or --learning-rate)."),
-        click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True),
-                     default=None, help="Optimizer step size."),
-    ]):
-        function = decorator(function)
-    return function
+_model_options = stack(
+    click.option("--model", "model_path", required=True,
+                 type=click.Path(dir_okay=False, path_type=Path),
+                 help="A saved Keras model (.keras) with 2 input features."),
+    click.option("--data", "data_path", required=True,
+                 type=click.Path(dir_okay=False, path_type=Path),
+                 help="CSV (x0, x1, label; header optional) or .npz with x and y."),
+    click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True,
+                 help="Epochs to train."),
+    click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+                 help="Mini-batch size."),
+    click.option("--seed", type=int, default=0, show_default=True,
+                 help="Seed for the batch order."),
+    click.option("--loss", default=None,
+                 help="Keras loss, to compile (or recompile) the model."),
+    click.option("--optimizer", default=None,
+                 help="adam, sgd, rmsprop, ... (with --loss or --learning-rate)."),
+    click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True),
+                 default=None, help="Optimizer step size."),
+)
 
 
-def _layers_option(function):
-    return click.option("--layers", default=None,
-                        help="Comma-separated layer names (outer/inner inside a nested "
-                             "model); default: every layer with an output.")(function)
+def _view_options(function):
+    from ..animation import VIEWS
+
+    return stack(
+        click.option("--layers", default=None,
+                     help="Comma-separated layer names (outer/inner inside a nested model); "
+                          "default: every layer with an output."),
+        click.option("--view", type=click.Choice(VIEWS), default="layers", show_default=True,
+                     help="layers: the spaces each layer makes; units: each Dense unit as "
+                          "a map."),
+        click.option("--unit-maps", is_flag=True, help="Same as --view units."),
+    )(function)
 
 
-def _unit_maps_option(function):
-    return click.option("--unit-maps", is_flag=True,
-                        help="Draw each Dense unit as a map instead of layer spaces.")(function)
-
-
-def _record(model_path, data_path, epochs, batch_size, seed, loss, optimizer, learning_rate,
-            layers, quiet):
-    """Load, check, train: the shared first half of animate and record."""
+def _train(options, on_epoch):
+    """Load, check, train: a run of your own model (``vizkit animate`` and ``record``)."""
     from ..data_io import check_xy, load_xy
     from ..model_io import check_model, compile_model, load_model
     from ..probe import LayerProbe
     from ..recorder import record as record_trajectory
 
-    x, y = load_xy(data_path)
-    model = check_model(compile_model(load_model(model_path), loss, optimizer, learning_rate))
-    x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1], source=data_path.name)
-    if layers:
-        LayerProbe(model, layers)
-    info = dict(model=str(model_path), data=str(data_path), loss=str(loss or model.loss))
-    with progress("training", epochs + 1, quiet) as advance:
-        return record_trajectory(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed,
-                                 on_epoch=advance, info=info)
+    x, y = load_xy(options["data_path"])
+    model = check_model(compile_model(load_model(options["model_path"]), options["loss"],
+                                      options["optimizer"], options["learning_rate"]))
+    x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1],
+                    source=options["data_path"].name)
+    if options.get("layers"):
+        LayerProbe(model, options["layers"])
+    info = dict(model=str(options["model_path"]), data=str(options["data_path"]),
+                loss=str(options["loss"] or model.loss))
+    return record_trajectory(model, x, y, epochs=options["epochs"],
+                             batch_size=options["batch_size"], seed=options["seed"],
+                             on_epoch=on_epoch, info=info)
 
 
-def _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite, quiet,
-            command):
-    from ..animation import view_for
+def _settings(out, formats, fps, dpi, stills, overwrite, **extra):
+    from ..pipeline import RenderSettings
 
-    view = view_for(trajectory, layers, unit_maps)
-    return render_scene(view, out, formats, scene=command,
-                        parameters=dict(trajectory.info, layers=layers, unit_maps=unit_maps),
-                        seed=trajectory.info.get("seed"), stills=stills, fps=fps, dpi=dpi,
-                        overwrite=overwrite, quiet=quiet)
+    return RenderSettings(out=out, formats=tuple(formats), fps=fps, dpi=dpi, stills=stills,
+                          overwrite=overwrite, **extra)
 
 
-def _split(layers):
-    return [name.strip() for name in layers.split(",") if name.strip()] if layers else None
+def _view_choice(options):
+    """``--layers`` as a list, ``--unit-maps`` folded into ``--view``."""
+    layers = options.pop("layers")
+    options["layers"] = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
+    if options.pop("unit_maps"):
+        options["view"] = "units"
+    return options
 
 
 @click.command()
 @_model_options
-@_layers_option
-@_unit_maps_option
+@_view_options
 @render_options(out="output/animate/animation.gif")
-def animate(model_path, data_path, epochs, batch_size, seed, loss, optimizer, learning_rate,
-            layers, unit_maps, out, formats, fps, dpi, stills, overwrite, quiet):
+def animate(out, formats, fps, dpi, stills, overwrite, quiet, **options):
     """Train your model on your data and animate every layer."""
-    from ..artifacts import check_plan
+    from ..animation import model_recipe
+    from ..pipeline import produce
 
-    layers = _split(layers)
-    trajectory_path = out.with_name(out.stem + ".trajectory.npz")
-    check_plan(out, formats, stills=stills, max_frames=epochs + 1, overwrite=overwrite,
-               also=[trajectory_path])
-    trajectory = _record(model_path, data_path, epochs, batch_size, seed, loss, optimizer,
-                         learning_rate, layers, quiet)
-    trajectory.save(trajectory_path)
-    written = _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite,
-                      quiet, "animate")
-    report(written + [trajectory_path], quiet)
+    written = produce(model_recipe(_train), _view_choice(options),
+                      _settings(out, formats, fps, dpi, stills, overwrite),
+                      progress=ConsoleProgress(quiet))
+    report(written, quiet)
 
 
 @click.command()
@@ -107,37 +103,33 @@ def animate(model_path, data_path, epochs, batch_size, seed, loss, optimizer, le
               help="Trajectory file to write (.npz).")
 @click.option("--overwrite", is_flag=True, help="Replace the file if it exists.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
-def record(model_path, data_path, epochs, batch_size, seed, loss, optimizer, learning_rate,
-           out, overwrite, quiet):
+def record(out, overwrite, quiet, **options):
     """Train your model on your data and save the trajectory (no drawing)."""
-    from ..writers import check_outputs
+    from ..animation import model_recipe
+    from ..pipeline import produce
 
     out = out.with_suffix(".npz")
-    check_outputs([out], overwrite)
-    trajectory = _record(model_path, data_path, epochs, batch_size, seed, loss, optimizer,
-                         learning_rate, None, quiet)
-    trajectory.save(out)
-    report([out], quiet)
+    settings = _settings(out, (), 8, 100, "last", overwrite, animate=False, trajectory_to=out)
+    written = produce(model_recipe(_train), options, settings,
+                      progress=ConsoleProgress(quiet))
+    report(written, quiet)
 
 
 @click.command()
 @click.argument("trajectory_path", metavar="TRAJECTORY",
                 type=click.Path(dir_okay=False, path_type=Path))
-@_layers_option
-@_unit_maps_option
+@_view_options
 @render_options(out="output/replay/replay.gif")
-def replay(trajectory_path, layers, unit_maps, out, formats, fps, dpi, stills, overwrite,
-           quiet):
+def replay(trajectory_path, out, formats, fps, dpi, stills, overwrite, quiet, **options):
     """Render a saved trajectory again, with no training."""
-    from ..artifacts import check_plan
-    from ..probe import LayerProbe
+    from ..animation import model_recipe
+    from ..pipeline import produce
     from ..trajectory import Trajectory
 
     trajectory = Trajectory.load(trajectory_path)
-    layers = _split(layers)
-    check_plan(out, formats, stills=stills, max_frames=trajectory.n_frames, overwrite=overwrite)
-    if layers:
-        LayerProbe(trajectory.build_model(), layers)
-    written = _render(trajectory, out, formats, layers, unit_maps, fps, dpi, stills, overwrite,
-                      quiet, "replay")
+    recipe = model_recipe(None)
+    written = produce(recipe, _view_choice(options),
+                      _settings(out, formats, fps, dpi, stills, overwrite), replay=trajectory,
+                      replay_from=trajectory_path, progress=ConsoleProgress(quiet),
+                      any_scene=True)
     report(written, quiet)

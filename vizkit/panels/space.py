@@ -1,4 +1,4 @@
-"""Axes-level drawing functions: arrays in, artists on the given ``ax``, ``ax`` out.
+"""Panels of a plane: points, regions, warped grids, boundaries, captions.
 
 None of them changes axis limits: the caller fixes limits once for a whole
 animation (see :class:`vizkit.limits.Bounds`), so that frames stay comparable.
@@ -7,7 +7,7 @@ animation (see :class:`vizkit.limits.Bounds`), so that frames stay comparable.
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .style import class_colors
+from ..style import class_colors
 
 __all__ = ["class_points", "class_centres", "region_image", "warped_mesh", "grid_lines", "boundary",
            "caption", "fix_limits"]

@@ -1,0 +1,106 @@
+"""The vizkit program as a whole: one-line errors, exit codes, signals, fast exit."""
+
+import os
+import signal
+import sys
+
+import click
+
+from ..errors import VizkitError
+
+__all__ = ["OneLineErrors", "run_program"]
+
+
+class OneLineErrors:
+    """Mixin for click commands: every error is one line on stderr, no traceback.
+
+    Usage errors exit 2 (click's convention), problems with input (a
+    :class:`~vizkit.errors.VizkitError`) exit 1, an interruption (Ctrl-C,
+    SIGTERM) 130; bugs still show their traceback.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.Abort:
+            _say("Aborted: nothing was saved.")
+            sys.exit(130)
+        except click.ClickException as exc:
+            _say(f"Error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except VizkitError as exc:
+            _say(f"Error: {exc}")
+            sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(1)
+        except OSError as exc:  # e.g. standard output closed or on a full device
+            if exc.filename is None and exc.errno is not None:
+                _say(f"Error: cannot write the output ({exc.strerror})")
+                sys.exit(1)
+            raise
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say(text):
+    """One line on stderr, even if stderr itself is gone."""
+    try:
+        click.echo(text, err=True)
+    except OSError:
+        pass
+
+
+def _terminate(signum, frame):
+    """SIGTERM ends a run as Ctrl-C does: partial files are removed on the way out."""
+    raise KeyboardInterrupt
+
+
+def run_program(command):
+    """Run a click command as the whole program, then exit at once.
+
+    Keras loads without its scikit-learn wrappers (see
+    :func:`vizkit._keras.skip_keras_sklearn_wrappers`). SIGTERM cleans up as
+    Ctrl-C does. Once TensorFlow is loaded, Python's normal shutdown spends
+    about a second tearing it down; every file is closed by then, so the
+    program flushes its streams and ends the process directly. Never call this
+    from code that others import (tests, notebooks): it ends the process.
+    """
+    from .._keras import skip_keras_sklearn_wrappers
+
+    skip_keras_sklearn_wrappers()
+    _check_matplotlib_backend()
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        command.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not isinstance(code, int):
+        if code is not None:
+            _say(str(code))
+        code = 0 if code is None else 1
+    try:
+        sys.stdout.flush()
+    except OSError:
+        code = code or 1
+    if "tensorflow" not in sys.modules:
+        sys.exit(code)
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code)
+
+
+def _check_matplotlib_backend():
+    """vizkit renders off-screen: an unknown MPLBACKEND is ignored, with one line."""
+    name = os.environ.get("MPLBACKEND")
+    if name and name.lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        from matplotlib import rcsetup
+
+        if name.lower() not in [b.lower() for b in rcsetup.all_backends]:
+            _say(f"vizkit: ignoring MPLBACKEND={name!r} (not a matplotlib backend); "
+                 "vizkit draws off-screen with Agg")
+            os.environ["MPLBACKEND"] = "Agg"
