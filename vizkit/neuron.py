@@ -147,7 +147,11 @@ def neuron_fit_still(x, y, xs, tensorflow, numpy, weights, *, activation, labels
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         ax.set_title(title)
-        (linear_fit if linear else logistic_fit)(ax, x, y, xs, tensorflow, numpy, equation)
+        if linear:
+            linear_fit(ax, x, y, xs, tensorflow, numpy, equation)
+        else:
+            logistic_fit(ax, x, y, xs, tensorflow, numpy, equation)
+            fix_limits(ax, ((xs[0], xs[-1]), (-0.1, 1.1)))
 
     return Still((5.2, 4.2), draw)
 

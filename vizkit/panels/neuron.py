@@ -41,8 +41,6 @@ def logistic_fit(ax, x, y, xs, tensorflow, numpy, equation):
     ax.plot(xs, numpy, color="black", linewidth=1.4, linestyle="--",
             label=f"numpy: {equation}")
     ax.axhline(0.5, color="#555555", linewidth=1, linestyle=":", label="threshold 0.5")
-    ax.set_ylim(-0.1, 1.1)
-    ax.set_xlim(xs[0], xs[-1])
     ax.legend(loc="upper left", fontsize=7.5)
     return ax
 

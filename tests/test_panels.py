@@ -1,0 +1,80 @@
+"""The panels contract, over every panel: arrays and ``ax`` in, ``ax`` out, limits untouched.
+
+As seaborn tests its axes-level functions: one test, every function, so a new
+panel that breaks the contract fails here.
+"""
+
+import numpy as np
+import pytest
+from matplotlib.colors import Normalize
+
+from vizkit import panels
+from vizkit.grid import InputGrid
+from vizkit.lr_finder import LearningRateSearch
+from vizkit.render import new_figure
+
+GRID = InputGrid(np.linspace(-1, 1, 12, dtype=np.float32), np.linspace(-1, 1, 10,
+                                                                      dtype=np.float32))
+MESH = GRID.to_grid(GRID.points)
+VALUES = GRID.to_grid(GRID.points[:, 0] * 0.5 + 0.5)
+POINTS = np.array([[0.1, 0.2], [-0.5, 0.3], [0.4, -0.6]])
+LABELS = np.array([0, 1, 1])
+RATES = np.geomspace(1e-4, 1, 20)
+IMAGES = np.random.default_rng(0).random((6, 5, 4))
+
+CALLS = {
+    "class_points": lambda ax: panels.class_points(ax, POINTS, LABELS),
+    "class_centres": lambda ax: panels.class_centres(ax, POINTS[:2]),
+    "region_image": lambda ax: panels.region_image(ax, GRID.extent, VALUES, cmap="viridis",
+                                                   norm=Normalize(0, 1)),
+    "warped_mesh": lambda ax: panels.warped_mesh(ax, MESH, VALUES[:-1, :-1], cmap="viridis",
+                                                 norm=Normalize(0, 1)),
+    "grid_lines": lambda ax: panels.grid_lines(ax, MESH, [0, 5], [0, 6]),
+    "boundary": lambda ax: panels.boundary(ax, MESH, VALUES, 0.5),
+    "caption": lambda ax: panels.caption(ax, "title", "subtitle"),
+    "decision_panel": lambda ax: panels.decision_panel(ax, GRID, VALUES.ravel(), POINTS,
+                                                       LABELS),
+    "history_panel": lambda ax: panels.history_panel(ax, {"loss": np.array([1.0, 0.5])},
+                                                     ["loss"]),
+    "regression_panel": lambda ax: panels.regression_panel(ax, *np.ones((5, 3))),
+    "lr_finder_panel": lambda ax: panels.lr_finder_panel(
+        ax, LearningRateSearch(RATES, np.linspace(1, 0.2, 20), 1e-3)),
+    "confusion_panel": lambda ax: panels.confusion_panel(ax, np.array([[3, 1], [0, 4]])),
+    "image_grid": lambda ax: panels.image_grid(ax, IMAGES, [str(k) for k in range(6)],
+                                               columns=3),
+    "grid_labels": lambda ax: panels.grid_labels(ax, POINTS, 0.2, ["a", "b", "c"]),
+    "probability_bars": lambda ax: panels.probability_bars(ax, [0.2, 0.8], ["no", "yes"]),
+    "data_points": lambda ax: panels.data_points(ax, np.arange(3.0), np.array([0, 1, 1.0]),
+                                                 classes=True),
+    "linear_fit": lambda ax: panels.linear_fit(ax, np.arange(3.0), np.arange(3.0),
+                                               np.arange(3.0), np.arange(3.0), np.arange(3.0),
+                                               "y = x"),
+    "logistic_fit": lambda ax: panels.logistic_fit(ax, np.arange(3.0), np.array([0, 1, 1.0]),
+                                                   np.linspace(0, 2, 5), np.linspace(0, 1, 5),
+                                                   np.linspace(0, 1, 5), "sigmoid(x)"),
+    "activation_curve": lambda ax: panels.activation_curve(ax, np.arange(3.0), np.arange(3.0),
+                                                           np.ones(3), "linear"),
+}
+# Panels that return what the caller needs besides the axes (the image, for a colour bar).
+RETURNS_ARTIST = {"weight_images"}
+CALLS["weight_images"] = lambda ax: panels.weight_images(ax, np.ones((20, 3)), (5, 4))
+NOT_PANELS = {"fix_limits", "mosaic"}  # a limit setter and an array helper
+
+
+def test_every_panel_is_covered():
+    assert set(CALLS) == set(panels.__all__) - NOT_PANELS
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_panel_contract(name):
+    fig = new_figure(3, 3, dpi=30)
+    ax = fig.add_subplot()
+    limits = ((-2.0, 3.0), (-1.5, 2.5))
+    panels.fix_limits(ax, limits)
+    returned = CALLS[name](ax)
+    if name in RETURNS_ARTIST:
+        assert returned.axes is ax
+    else:
+        assert returned is ax
+    assert (ax.get_xlim(), ax.get_ylim()) == limits
+    assert ax.get_children(), f"{name} drew nothing"

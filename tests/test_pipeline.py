@@ -1,0 +1,195 @@
+"""The pipeline: every scene replays, a run's files appear together or not at all."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from vizkit import VizkitError
+from vizkit.cli import main
+from vizkit.transaction import OutputTransaction
+
+FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
+
+
+def run(args):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def assert_one_line_error(result, *needles):
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def rms(a, b):
+    return float(np.sqrt(np.mean((a.astype(float) - b.astype(float)) ** 2)))
+
+
+# One short run of each scene, the part whose animation is compared, extra options.
+SCENES = {
+    "layer-spaces": ("", ["--grid-resolution", "30"]),
+    "unit-maps": ("", []),
+    "neurons": ("-linear", []),
+    "digits": ("", []),
+    "classification": ("", []),
+}
+
+
+@pytest.mark.parametrize("scene", sorted(SCENES))
+def test_every_scene_replays_its_run(scene, tmp_path):
+    part, extra = SCENES[scene]
+    first = tmp_path / "first" / "run.gif"
+    result = run([scene, *FAST, *extra, "--out", str(first), "--format", "gif",
+                  "--format", "png", "--stills", "last"])
+    assert result.exit_code == 0, result.output
+    trajectory = first.with_name(f"run{part}.trajectory.npz")
+    again = tmp_path / "again" / "run.gif"
+    result = run([scene, "--replay", str(trajectory), *extra, "--dpi", "30", "--quiet",
+                  "--out", str(again), "--format", "gif", "--format", "png", "--stills", "last"])
+    assert result.exit_code == 0, result.output
+    frames = [json.loads((p.parent / f"run{part}.gif.json").read_text())["frames"]
+              for p in (first, again)]
+    assert frames[0] == frames[1] == 3
+    assert iio.imread(again.with_name(f"run{part}.gif"), index=None).shape[0] == 3
+    last = [iio.imread(p.parent / f"run{part}.png") for p in (first, again)]
+    assert last[0].shape == last[1].shape
+    assert rms(*last) <= 2
+    assert not again.with_name(f"run{part}.trajectory.npz").exists()  # replay trains nothing
+
+
+def test_replay_of_another_scene_names_the_scene_that_draws_it(tmp_path, stored_trajectory):
+    path = stored_trajectory.save(tmp_path / "ls.npz")
+    result = run(["unit-maps", "--replay", str(path), "--out", str(tmp_path / "u.gif")])
+    assert_one_line_error(result, "'layer-spaces'", "vizkit layer-spaces --replay")
+
+
+def test_replay_refuses_options_that_change_the_run(tmp_path, stored_trajectory):
+    path = stored_trajectory.save(tmp_path / "ls.npz")
+    result = run(["layer-spaces", "--replay", str(path), "--epochs", "5", "--out",
+                  str(tmp_path / "o.gif")])
+    assert_one_line_error(result, "--epochs", "--replay")
+
+
+def test_existing_manifest_is_kept_without_overwrite(tmp_path):
+    manifest = tmp_path / "o.gif.json"
+    manifest.write_text("mine")
+    result = run(["layer-spaces", *FAST, "--grid-resolution", "20", "--out",
+                  str(tmp_path / "o.gif")])
+    assert_one_line_error(result, "o.gif.json already exists", "--overwrite")
+    assert manifest.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.gif.json"]
+
+
+def test_failure_in_the_last_format_leaves_nothing(tmp_path, monkeypatch):
+    import vizkit.writers as writers
+
+    def broken_finish(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writers._HtmlWriter, "_finish", broken_finish)
+    (tmp_path / ".o.gif.partial").write_text("the user's own file")
+    result = run(["layer-spaces", *FAST, "--grid-resolution", "20", "--out",
+                  str(tmp_path / "o.gif"), "--format", "gif", "--format", "html"])
+    assert_one_line_error(result, "No space left on device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".o.gif.partial"]
+
+
+def test_a_file_that_appears_meanwhile_is_not_replaced(tmp_path):
+    target = tmp_path / "a.gif"
+    with OutputTransaction() as first, OutputTransaction() as second:
+        first.check([target])
+        second.check([target])
+        first.stage(target).write_text("first")
+        second.stage(target).write_text("second")
+        assert first.commit() == [target]
+        with pytest.raises(VizkitError, match="appeared while this run was rendering"):
+            second.commit()
+    assert target.read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif"]
+
+
+def test_overwrite_replaces_all_or_nothing(tmp_path):
+    old = {tmp_path / "a.gif": "old a", tmp_path / "a.gif.json": "old json"}
+    for path, text in old.items():
+        path.write_text(text)
+    (tmp_path / "blocker").mkdir()
+    with OutputTransaction(overwrite=True) as run_:
+        for path in old:
+            run_.stage(path).write_text("new")
+        run_.stage(tmp_path / "blocker").write_text("cannot land on a folder")
+        with pytest.raises(VizkitError, match="a folder has that name"):
+            run_.commit()
+    assert {p: p.read_text() for p in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.gif.json", "blocker"]
+
+
+def _scene_process(out, *extra):
+    script = Path(__file__).parents[1] / "scenes" / "layer_spaces.py"
+    return subprocess.Popen([sys.executable, str(script), "--dpi", "40", "--out", str(out),
+                             "--quiet", *extra], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_concurrent_runs_on_one_output_end_with_one_complete_set(tmp_path):
+    out = tmp_path / "same.gif"
+    processes = [_scene_process(out, "--epochs", "6", "--grid-resolution", "40")
+                 for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in processes]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 1], results
+    error = next(err for code, err in results if code == 1).strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("Error: ") and "same." in error[0]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["same.gif", "same.gif.json", "same.trajectory.npz"]
+    manifest = json.loads((tmp_path / "same.gif.json").read_text())
+    assert iio.imread(out, index=None).shape[0] == manifest["frames"] == 7
+
+
+def test_sigterm_mid_render_leaves_nothing(tmp_path):
+    out = tmp_path / "big.gif"
+    process = _scene_process(out, "--epochs", "200", "--grid-resolution", "300",
+                             "--format", "gif", "--format", "mp4")
+    deadline = time.time() + 240
+    while time.time() < deadline and not any(p.name.endswith(".partial")
+                                             for p in tmp_path.iterdir()):
+        time.sleep(0.2)
+    assert any(p.name.endswith(".partial") for p in tmp_path.iterdir()), "never started"
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=60)
+    assert code == 130, process.stderr.read()
+    assert list(tmp_path.iterdir()) == []
+    assert "Traceback" not in process.stderr.read()
+
+
+def test_views_do_not_import_each_other():
+    """The import graph: a module holding a view imports no other view module."""
+    import ast
+
+    root = Path(__file__).parents[1] / "vizkit"
+    modules = {p.stem: ast.parse(p.read_text()) for p in root.glob("*.py")}
+    views = {name for name, tree in modules.items()
+             if any(isinstance(node, ast.ClassDef)
+                    and any(getattr(b, "id", None) == "TrajectoryView" for b in node.bases)
+                    for node in ast.walk(tree))}
+    assert {"layer_spaces", "unit_maps", "classification", "images", "neuron"} <= views
+    for name in views:
+        imported = {node.module.lstrip(".").split(".")[0] for node in ast.walk(modules[name])
+                    if isinstance(node, ast.ImportFrom) and node.module}
+        assert not (imported & (views - {name})), f"{name} imports {imported & views}"
+
+
+def test_own_folder_is_not_left_behind_by_a_failed_run(tmp_path):
+    result = run(["layer-spaces", *FAST, "--out", str(tmp_path / "new" / "deeper" / "o.avi")])
+    assert_one_line_error(result, "o.avi")
+    assert list(tmp_path.iterdir()) == []
+
