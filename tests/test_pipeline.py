@@ -193,3 +193,22 @@ def test_own_folder_is_not_left_behind_by_a_failed_run(tmp_path):
     assert_one_line_error(result, "o.avi")
     assert list(tmp_path.iterdir()) == []
 
+
+
+def test_tensorflow_imported_first_is_said_once_and_not_pretended(tmp_path):
+    """A notebook that imported TensorFlow first: one warning, environment left true."""
+    code = """
+import os, warnings
+for k in ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+    os.environ.pop(k, None)
+import tensorflow
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from vizkit._keras import import_keras
+    import_keras(); import_keras()
+print(len(caught), "TF_NUM_INTRAOP_THREADS=1" in str(caught[0].message),
+      "TF_NUM_INTRAOP_THREADS" in os.environ)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["1", "True", "False"], done.stderr

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import warnings
 
 __all__ = ["import_keras", "skip_keras_sklearn_wrappers"]
 
@@ -19,6 +20,7 @@ _ENVIRONMENT = {
 }
 
 _skip_sklearn_wrappers = False
+_warned = False
 
 
 def skip_keras_sklearn_wrappers():
@@ -35,9 +37,25 @@ def skip_keras_sklearn_wrappers():
 
 
 def import_keras():
-    """Return the ``keras`` module, importing TensorFlow on first use."""
-    for name, value in _ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
+    """Return the ``keras`` module, importing TensorFlow on first use.
+
+    vizkit's environment defaults only work if they are set before TensorFlow
+    starts. If it was imported already (a notebook that imported Keras first),
+    vizkit says once which defaults could not apply and leaves the environment
+    as it is, so that manifests record what was actually in force.
+    """
+    global _warned
+    if "tensorflow" in sys.modules:
+        missing = [f"{k}={v}" for k, v in _ENVIRONMENT.items() if k not in os.environ]
+        if missing and not _warned:
+            _warned = True
+            warnings.warn("TensorFlow was imported before vizkit, so vizkit's defaults "
+                          f"{', '.join(missing)} did not apply (numbers may differ in the last "
+                          "bits between machines); import vizkit first, or set them before "
+                          "importing TensorFlow", stacklevel=2)
+    else:
+        for name, value in _ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
     if "keras" in sys.modules:
         return sys.modules["keras"]
     hide = _skip_sklearn_wrappers and "sklearn" not in sys.modules
