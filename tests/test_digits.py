@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from fixtures import DIGITS_TRAJECTORY
 from vizkit import Trajectory, VizkitError
 from vizkit.image_data import lab_rows_to_images, load_image_set
-from vizkit.images import DigitsView, softmax
+from vizkit.images import DigitsView
+from vizkit.readout import softmax
 from vizkit.panels import mosaic
 from vizkit_scenes.digits import cli
 

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from vizkit import VizkitError
 from vizkit._keras import import_keras
-from vizkit.unit_maps import UnitMaps, parse_units, predicted_classes
+from vizkit.readout import predicted_classes
+from vizkit.unit_maps import UnitMaps, parse_units
 from vizkit_scenes.unit_maps import CENTRES, cli
 
 

@@ -6,7 +6,7 @@ beside loss and accuracy curves drawn up to the current epoch.
 import numpy as np
 
 from .grid import InputGrid
-from .layer_spaces import class_scores
+from .readout import class_scores
 from .panels import decision_panel, fix_limits, history_panel
 from .view import TrajectoryView
 

@@ -9,17 +9,11 @@ from .panels import (class_points, confusion_panel, fix_limits, grid_labels, ima
 from .panels.images import RIGHT, WRONG
 from .panels import weight_images
 from .projection import PlaneProjection
+from .readout import softmax
 from .stills import Still
 from .view import TrajectoryView
 
-__all__ = ["softmax", "DigitsView", "digits_stills"]
-
-def softmax(logits):
-    """Row-wise softmax (numerically stable); rows sum to 1."""
-    logits = np.asarray(logits, np.float64)
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
+__all__ = ["DigitsView", "digits_stills"]
 
 class DigitsView(TrajectoryView):
     """A classifier learning: predictions on a grid of test images, the confusion

@@ -13,10 +13,11 @@ from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
 from .probe import find_layer
 from .projection import PlaneProjection
+from .readout import class_scores
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
 
-__all__ = ["LayerSpaces", "default_layers", "class_scores"]
+__all__ = ["LayerSpaces", "default_layers"]
 
 
 def default_layers(model):
@@ -25,25 +26,6 @@ def default_layers(model):
     weighted = [i for i, layer in enumerate(layers) if layer.weights]
     last = weighted[-1] if weighted else len(layers)
     return [layer.name for layer in layers[:last]]
-
-
-def class_scores(output, n_classes):
-    """What colours the regions: P(class 1) for two classes, else the argmax class.
-
-    ``output`` is the model's final output (n, units): probabilities, or logits
-    (a sigmoid or softmax is applied when values fall outside [0, 1] or do not
-    sum to one).
-    """
-    output = np.asarray(output, dtype=np.float64)
-    if output.shape[1] == 1:
-        p = output[:, 0]
-        if p.min() < 0 or p.max() > 1:
-            p = 1 / (1 + np.exp(-p))
-        return p
-    if n_classes == 2 and output.shape[1] == 2:
-        shifted = np.exp(output - output.max(axis=1, keepdims=True))
-        return (shifted / shifted.sum(axis=1, keepdims=True))[:, 1]
-    return output.argmax(axis=1).astype(np.float64)
 
 
 def _describe(layer):

@@ -11,6 +11,7 @@ from matplotlib.colors import LogNorm
 
 from .limits import Bounds
 from .panels import activation_curve, data_points, fix_limits, linear_fit, logistic_fit
+from .readout import sigmoid
 from .stills import Still
 from .view import TrajectoryView
 
@@ -92,7 +93,7 @@ class NeuronView(TrajectoryView):
         """The neuron's output at ``frame`` for inputs ``xs`` (numpy, from the weights)."""
         w, b = self.path[frame]
         z = w * np.asarray(xs, float) + b
-        return 1 / (1 + np.exp(-z)) if self.activation == "sigmoid" else z
+        return sigmoid(z) if self.activation == "sigmoid" else z
 
     def figure(self, dpi=100):
         fig, header = self.new_figure(9.6, 4.6, dpi)

@@ -16,7 +16,7 @@ from matplotlib.colors import Normalize
 
 from .errors import VizkitError
 from .grid import InputGrid
-from .layer_spaces import class_scores
+from .readout import predicted_classes
 from .limits import Bounds
 from .panels import boundary, class_centres, class_points, fix_limits, region_image
 from .render import new_figure
@@ -25,7 +25,7 @@ from .style import region_cmap
 from .view import TrajectoryView
 
 __all__ = ["UnitMaps", "UnitPart", "DATA", "REGIONS", "dense_layers", "parse_units",
-           "predicted_classes", "unit_map_stills"]
+           "unit_map_stills"]
 
 _HEADER = 0.7  # inches above the panels for the caption
 
@@ -52,14 +52,6 @@ REGIONS = Panel("regions")
 def dense_layers(model):
     """Names of the model's Dense layers, in order."""
     return [layer.name for layer in model.layers if type(layer).__name__ == "Dense"]
-
-
-def predicted_classes(output):
-    """Class per row of a model output: argmax, or P > 0.5 for one sigmoid/logit unit."""
-    output = np.asarray(output)
-    if output.shape[1] == 1:
-        return (class_scores(output, 2) > 0.5).astype(int)
-    return output.argmax(axis=1)
 
 
 def parse_units(specs, widths):
