@@ -13,17 +13,29 @@ fails. :meth:`abort` (also on any exception, Ctrl-C or SIGTERM inside the
 import errno
 import fcntl
 import os
+import re
 import secrets
 from contextlib import ExitStack
 from pathlib import Path
 
 from .errors import VizkitError
 
-__all__ = ["OutputTransaction", "check_destination", "os_error"]
+__all__ = ["OutputTransaction", "check_destination", "os_error", "shown"]
+
+
+_STAGED = re.compile(r"^\.(?P<name>.+)\.vizkit-\d+-[0-9a-f]+\.(partial|old)$")
+
+
+def shown(path):
+    """The path a user knows: a staging name is shown as the file it stands for."""
+    path = Path(path)
+    match = _STAGED.match(path.name)
+    return path.with_name(match["name"]) if match else path
 
 
 def os_error(exc, path, doing="write"):
     """A :class:`VizkitError` for an ``OSError`` met at ``path``: the path and the cause."""
+    path = shown(path)
     reason = exc.strerror or type(exc).__name__
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += "; free some space or choose another output folder"

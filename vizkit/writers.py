@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VizkitError
-from .transaction import os_error
+from .transaction import os_error, shown
 
 __all__ = ["FORMATS", "resolve_format", "output_paths", "open_writer"]
 
@@ -79,7 +79,7 @@ class _Writer:
         except OSError as exc:
             raise os_error(exc, self.paths[0]) from None
         if self.frame_count == 0:
-            raise VizkitError(f"no frame was drawn for {self.paths[0].name}")
+            raise VizkitError(f"no frame was drawn for {shown(self.paths[0]).name}")
         return self.paths
 
     def abort(self):
@@ -132,7 +132,7 @@ class _FfmpegWriter(_Writer):
                                           "-movflags", "+faststart", "-f", "mp4"])
         self._process = imageio_ffmpeg.write_frames(
             str(self.paths[0]), (width, height), pix_fmt_in="rgba",
-            fps=self.fps, macro_block_size=1, ffmpeg_log_level="error", **options)
+            fps=self.fps, macro_block_size=1, ffmpeg_log_level="quiet", **options)
         self._process.send(None)
         self._encoded_size = (width, height)
 
@@ -168,10 +168,10 @@ class _FfmpegWriter(_Writer):
         if isinstance(exc, OSError) and exc.errno is not None and "FFMPEG" not in text:
             return os_error(exc, self.paths[0])
         if "No space left" in text or _disk_full(self.paths[0]):
-            return VizkitError(f"cannot write {self.paths[0]}: no space left on device; free "
-                               "some space or choose another output folder")
+            return VizkitError(f"cannot write {shown(self.paths[0])}: no space left on device; "
+                               "free some space or choose another output folder")
         lines = [line for line in text.splitlines() if line.strip()]
-        return VizkitError(f"ffmpeg could not encode {self.paths[0].name}: "
+        return VizkitError(f"ffmpeg could not encode {shown(self.paths[0]).name}: "
                            f"{lines[-1].strip() if lines else type(exc).__name__}")
 
     def _verify(self):
@@ -188,7 +188,7 @@ class _FfmpegWriter(_Writer):
             frames, size = 0, None
         if frames != self.frame_count or size != self._encoded_size:
             cause = "no space left on device" if _disk_full(path) else "the encoder failed"
-            raise VizkitError(f"cannot write {path}: {frames} of {self.frame_count} frames "
+            raise VizkitError(f"cannot write {shown(path)}: {frames} of {self.frame_count} frames "
                               f"reached the file ({cause}); nothing was saved")
 
 
