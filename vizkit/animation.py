@@ -4,8 +4,7 @@ and the recipe behind ``vizkit animate``, ``record`` and ``replay``."""
 import tempfile
 from pathlib import Path
 
-from .pipeline import Progress, Recipe, RenderSettings, produce
-from .probe import layer_names
+from .progress import Progress
 
 __all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_recipe",
            "VIEWS"]
@@ -32,6 +31,8 @@ class Animation:
 
 def default_animate_layers(model):
     """Every layer with an output, but a last 1-unit layer: its value colours every panel."""
+    from .probe import layer_names
+
     names = layer_names(model)
     last = model.layers[-1]
     if names and names[-1] == last.name and last.output.shape[-1] == 1:
@@ -55,6 +56,8 @@ def view_for(trajectory, layers=None, view="layers", grid_resolution=200):
 def model_recipe(train):
     """The recipe of a run of your own model: ``train(options, on_epoch)`` records it;
     the view follows ``options["view"]`` and ``options["layers"]``."""
+    from .pipeline import Recipe
+
     def record(options, progress):
         with progress.bar("training", options["epochs"] + 1) as advance:
             return train(options, advance)
@@ -106,6 +109,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     """
     from .data_io import check_xy
     from .model_io import check_model
+    from .pipeline import RenderSettings, produce
     from .probe import LayerProbe
     from .recorder import record
 

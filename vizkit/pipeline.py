@@ -9,14 +9,13 @@ trajectories, renders each format and still with a manifest beside it, and
 commits everything as one :class:`~vizkit.transaction.OutputTransaction`.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from .errors import VizkitError
 from .manifest import manifest_path, manifest_record, write_json
-from .stills import write_still
+from .progress import Progress
 from .transaction import OutputTransaction, os_error
 from .writers import output_paths, resolve_format
 
@@ -94,18 +93,6 @@ class RenderSettings:
         found = [resolve_format(self.out, f) for f in self.formats] or \
             [resolve_format(self.out)]
         return list(dict.fromkeys(found))
-
-
-class Progress:
-    """How the pipeline reports: progress bars and messages (silent by default)."""
-
-    @contextmanager
-    def bar(self, label, total):
-        """A context giving ``advance()`` to call once per step."""
-        yield lambda *_: None
-
-    def say(self, text):
-        """A line for the user (e.g. what a long step is doing)."""
 
 
 def parse_stills(spec, n_frames):
@@ -262,6 +249,8 @@ def _save(trajectory, path):
 
 
 def _write_still(run, path, still, settings, parameters, trajectory=None):
+    from .stills import write_still
+
     size = write_still(still, run.stage(path), settings.dpi)
     record = manifest_record(path, scene=parameters.get("scene"), parameters=parameters,
                              seed=parameters.get("seed"), frames=1,

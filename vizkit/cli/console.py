@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..pipeline import Progress
+from ..progress import Progress
 
 __all__ = ["ConsoleProgress", "report"]
 

@@ -1,8 +1,10 @@
 """The vizkit program as a whole: one-line errors, exit codes, signals, fast exit."""
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 
 import click
 
@@ -70,13 +72,17 @@ def run_program(command):
     from .._keras import skip_keras_sklearn_wrappers
 
     skip_keras_sklearn_wrappers()
-    _check_matplotlib_backend()
+    os.environ["MPLBACKEND"] = "Agg"  # vizkit draws off-screen; a GUI backend is never used
+    scratch = _matplotlib_config_folder()
     signal.signal(signal.SIGTERM, _terminate)
     try:
         command.main()
         code = 0
     except SystemExit as exc:
         code = exc.code
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     if not isinstance(code, int):
         if code is not None:
             _say(str(code))
@@ -94,13 +100,18 @@ def run_program(command):
     os._exit(code)
 
 
-def _check_matplotlib_backend():
-    """vizkit renders off-screen: an unknown MPLBACKEND is ignored, with one line."""
-    name = os.environ.get("MPLBACKEND")
-    if name and name.lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        from matplotlib import rcsetup
-
-        if name.lower() not in [b.lower() for b in rcsetup.all_backends]:
-            _say(f"vizkit: ignoring MPLBACKEND={name!r} (not a matplotlib backend); "
-                 "vizkit draws off-screen with Agg")
-            os.environ["MPLBACKEND"] = "Agg"
+def _matplotlib_config_folder():
+    """Where matplotlib keeps its cache: its own, or (read-only home) a scratch folder
+    this program removes when it ends. Returns the scratch folder, if one was made."""
+    if os.environ.get("MPLCONFIGDIR"):
+        return None
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    try:
+        os.makedirs(os.path.join(base, "matplotlib"), exist_ok=True)
+        if os.access(os.path.join(base, "matplotlib"), os.W_OK):
+            return None
+    except OSError:
+        pass
+    scratch = tempfile.mkdtemp(prefix="vizkit-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = scratch
+    return scratch
