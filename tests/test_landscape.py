@@ -141,6 +141,13 @@ def test_a_run_too_short_for_a_plane_is_refused(stored_trajectory):
         LossLandscape(short, resolution=3)
 
 
+def test_a_run_without_a_recorded_loss_is_refused(stored_trajectory):
+    unscored = Trajectory(stored_trajectory.model_config, stored_trajectory.weights, {},
+                          stored_trajectory.x, stored_trajectory.y, stored_trajectory.info)
+    with pytest.raises(VizkitError, match="no recorded loss"):
+        LossLandscape(unscored, resolution=3)
+
+
 @pytest.mark.snapshot
 def test_frames_match_baselines(view, tmp_path, assert_image_matches):
     result = view.render(tmp_path / "l.png", "png", frames=[3, 8], dpi=45)

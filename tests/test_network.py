@@ -165,12 +165,13 @@ def test_still_of_an_untrained_model(rng, tmp_path):
                               keras.layers.Dense(1, activation="sigmoid")])
     x = rng.normal(size=(30, 2))
     view = NetworkDiagram.of_model(model, x, (x[:, 0] > 0).astype(int), grid_resolution=10)
+    assert view.frame_title(0) == "The model and its weights as they are"
     result = view.render(tmp_path / "architecture.png", "png", frames=[0], dpi=30)
     assert result.frame_count == 1 and result.paths[0].exists()
 
 
 @pytest.mark.parametrize("layers, message", [
-    (lambda k: [k.Input((3,)), k.layers.Dense(2)], "3 input feature"),
+    (lambda k: [k.Input((3,)), k.layers.Dense(2)], "takes 3 input features"),
     (lambda k: [k.Input((2,)), k.layers.Dense(4), k.layers.Reshape((2, 2)), k.layers.Flatten(),
                 k.layers.Dense(1)], "changes the width"),
     (lambda k: [k.Input((2,)), k.layers.BatchNormalization()], "no Dense layer"),

@@ -147,16 +147,13 @@ class PlaneLoss:
 
         self._batch = tf.function(lambda vectors: tf.vectorized_map(one, vectors))
 
-    def __call__(self, vectors, on_batch=None):
-        """Loss for each row of ``vectors`` (m, p); ``on_batch()`` after each batch."""
+    def __call__(self, vectors):
+        """Loss for each row of ``vectors`` (m, p), in batches of ``batch_size``."""
         vectors = np.asarray(vectors, np.float32)
         padded = -len(vectors) % self.batch_size  # one batch shape: traced once
         vectors = np.concatenate([vectors, np.repeat(vectors[-1:], padded, axis=0)])
-        values = []
-        for start in range(0, len(vectors), self.batch_size):
-            values.append(np.asarray(self._batch(vectors[start:start + self.batch_size])))
-            if on_batch is not None:
-                on_batch()
+        values = [np.asarray(self._batch(vectors[start:start + self.batch_size]))
+                  for start in range(0, len(vectors), self.batch_size)]
         return np.concatenate(values)[:len(vectors) - padded].astype(np.float64)
 
 
@@ -187,6 +184,12 @@ class LossLandscape(TrajectoryView):
     title = "vizkit loss landscape"
 
     def __init__(self, trajectory, loss=None, *, resolution=41, margin=0.3, on_step=None):
+        if resolution < 3:
+            raise VizkitError(f"resolution must be at least 3 grid points a side, got "
+                              f"{resolution}")
+        if "loss" not in trajectory.metrics:
+            raise VizkitError("the trajectory has no recorded loss to draw; record it with "
+                              "vizkit.record")
         self.trajectory = trajectory
         self.model = trajectory.build_model(-1)
         for layer in self.model.layers:  # Normalization caches its statistics: refresh them
@@ -225,9 +228,7 @@ class LossLandscape(TrajectoryView):
 
     def _check_loss(self):
         """The loss at the final weights must be the one the run recorded."""
-        recorded = self.trajectory.metrics.get("loss")
-        if recorded is None:
-            return
+        recorded = self.trajectory.metrics["loss"]
         computed = float(self.plane_loss(self.final[None])[0])
         if not np.isclose(computed, recorded[-1], rtol=1e-4, atol=1e-6):
             raise VizkitError(f"loss {self.loss_label!r} gives {computed:.6g} at the final "
@@ -264,7 +265,8 @@ class LossLandscape(TrajectoryView):
     def _norm(self):
         """Log scale when the loss spans more than a factor of 3 (and is positive): the
         levels crowd near the minimum, where the path ends."""
-        low, high = float(self.surface.min()), float(self.surface.max())
+        finite = self.surface[np.isfinite(self.surface)]  # a loss can overflow far away
+        low, high = float(finite.min()), float(finite.max())
         if low > 0 and high / low > 3:
             return LogNorm(low, high), np.geomspace(low, high, 22), ", log scale"
         return Normalize(low, high), np.linspace(low, high, 22), ""
@@ -333,7 +335,7 @@ class LossLandscape(TrajectoryView):
                         markeredgecolor="white", linestyle="none", zorder=7)
         epochs = np.arange(frame + 1)
         curve_ax.plot(epochs, self.trajectory.metrics["loss"][:frame + 1], color=_PATH_COLOR,
-                      linewidth=1.8)
+                      linewidth=1.8, marker="o", markevery=[frame], markersize=5)
         curve_ax.plot(epochs, self.path_loss[:frame + 1], color="#555555", linewidth=1.2,
-                      linestyle="--")
+                      linestyle="--", marker="o", markevery=[frame], markersize=4)
         caption(header, self.frame_title(frame), self.frame_subtitle(frame))

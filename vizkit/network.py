@@ -149,6 +149,10 @@ class NetworkDiagram(TrajectoryView):
         for layer in self.model.layers:  # Normalization caches its statistics: refresh them
             getattr(layer, "finalize_state", lambda: None)()
         self.columns = network_columns(self.model)
+        if self.columns[0].units != 2:
+            raise VizkitError(f"this model takes {self.columns[0].units} input features, but the "
+                              "network diagram maps every unit over the plane of 2 inputs "
+                              "(x0, x1); draw a model of 2 input features")
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self.shown = [min(c.units, max_units) for c in self.columns]
         self.output_grid = InputGrid.around(trajectory.x, 4 * grid_resolution)
@@ -168,8 +172,13 @@ class NetworkDiagram(TrajectoryView):
         from .trajectory import Trajectory
 
         trajectory = Trajectory(model.to_json(), tuple(w[None] for w in model.get_weights()),
-                                {}, np.asarray(x), np.asarray(y))
+                                {}, np.asarray(x), np.asarray(y), info={"snapshot": True})
         return cls(trajectory, **options)
+
+    def frame_title(self, frame):
+        if self.trajectory.info.get("snapshot"):
+            return "The model and its weights as they are"
+        return super().frame_title(frame)
 
     # -- numbers ---------------------------------------------------------------
     def _probe(self, frame):
