@@ -227,17 +227,15 @@ class NetworkDiagram(TrajectoryView):
         stacks = [round((n - 1) * _PITCH * res) + res for n in self.shown]
         height, width = max(stacks), round((len(self.shown) - 1) * _GAP * res) + res
         self._mosaic_shape = (height, width)
+        self.mosaic_extent = (0.0, width / res, -height / res / 2, height / res / 2)
         self._tiles, self.centres = [], []
         for i, (n, stack) in enumerate(zip(self.shown, stacks)):
             left = round(i * _GAP * res)
             bottoms = [(height - stack) // 2 + round((n - 1 - k) * _PITCH * res)
                        for k in range(n)]
             self._tiles.append([(b, left) for b in bottoms])
-            self.centres.append((np.column_stack([np.full(n, left), bottoms]) + res / 2) / res)
-        self._origin = np.array([0.0, height / res / 2])  # data position of pixel (0, 0)
-        self.centres = [c - self._origin for c in self.centres]
-        self.mosaic_extent = (0 - self._origin[0], width / res - self._origin[0],
-                              -self._origin[1], height / res - self._origin[1])
+            pixels = np.column_stack([np.full(n, left), bottoms]) + res / 2
+            self.centres.append(pixels / res + [0.0, self.mosaic_extent[2]])
 
     def mosaic(self, values):
         """Every node's map as one RGBA image (transparent between nodes), in colour."""
@@ -273,7 +271,7 @@ class NetworkDiagram(TrajectoryView):
     # -- drawing ---------------------------------------------------------------
     def figure(self, dpi=100, unit=0.55):
         """Diagram axes (nodes' frames, labels, bands, colour bars), the output panel
-        and the weight legend; ``unit`` is the inches of one node pitch."""
+        and the weight legend; ``unit`` is the inches of one node's side."""
         left, right, bottom, top = self.mosaic_extent
         x_limits = (left - 0.7, right + 0.5)
         y_limits = (bottom - 1.55, top + 1.2)
