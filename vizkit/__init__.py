@@ -22,6 +22,8 @@ _PUBLIC = {
     "LayerSpaces": "layer_spaces",
     "UnitMaps": "unit_maps",
     "NeuronView": "neuron",
+    "NetworkDiagram": "network",
+    "LossLandscape": "landscape",
     "animate": "animation",
     "Animation": "animation",
     "write_manifest": "manifest",

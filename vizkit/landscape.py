@@ -17,7 +17,7 @@ from matplotlib.colors import LogNorm, Normalize
 
 from .errors import VizkitError
 from .limits import Bounds
-from .panels import caption, fix_limits
+from .panels import fix_limits
 from .render import new_figure
 from .view import TrajectoryView
 
@@ -325,7 +325,7 @@ class LossLandscape(TrajectoryView):
                      "plane their loss differs (right).")
         return "\n".join(lines)
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         """The path up to ``frame``, the current point, and the loss curves so far."""
         surface_ax, curve_ax = axes
         path = self.path[:frame + 1]
@@ -338,4 +338,3 @@ class LossLandscape(TrajectoryView):
                       linewidth=1.8, marker="o", markevery=[frame], markersize=5)
         curve_ax.plot(epochs, self.path_loss[:frame + 1], color="#555555", linewidth=1.2,
                       linestyle="--", marker="o", markevery=[frame], markersize=4)
-        caption(header, self.frame_title(frame), self.frame_subtitle(frame))

@@ -23,9 +23,9 @@ from matplotlib.patches import Rectangle
 
 from .errors import VizkitError
 from .grid import InputGrid
-from .layer_spaces import class_scores
-from .panels import boundary, caption, class_points, fix_limits, region_image
+from .panels import boundary, class_points, fix_limits, region_image
 from .probe import LayerProbe
+from .readout import class_scores
 from .render import new_figure
 from .style import class_colors, probability_cmap, region_cmap
 from .view import TrajectoryView
@@ -367,7 +367,7 @@ class NetworkDiagram(TrajectoryView):
         ax.set_ylabel("x1")
         ax.set_title("the network's output\nand the training data", fontsize=10)
 
-    def draw(self, header, axes, frame):
+    def draw_frame(self, axes, frame):
         """Node maps, edges and bias squares of ``frame``; the output panel."""
         ax, output_ax = axes
         half = 0.5
@@ -391,7 +391,6 @@ class NetworkDiagram(TrajectoryView):
                        cmap=weight_cmap_, norm=self.weight_norm, edgecolors="#333333",
                        linewidths=0.5, zorder=5, gid=f"biases:{self.columns[i + 1].name}")
         self._draw_output(output_ax, self.output_grid.to_grid(self.output_values(frame, outputs)))
-        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
 
     def _draw_output(self, ax, values):
         grid = self.output_grid
