@@ -31,7 +31,7 @@ def test_list_names_every_scene_with_one_line():
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert [line.split()[0] for line in lines] == ["classification", "digits", "layer-spaces",
-                                                   "neurons", "unit-maps"]
+                                                   "neurons", "unit-maps", "views"]
     assert all(len(line.split(maxsplit=1)[1]) > 20 for line in lines)
 
 

@@ -42,6 +42,7 @@ SCENES = {
     "neurons": ("-linear", []),
     "digits": ("", []),
     "classification": ("", []),
+    "views": ("-landscape", []),
 }
 
 
