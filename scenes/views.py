@@ -3,6 +3,9 @@
 A 2 → 8 (ReLU) → 8 (tanh) → 1 (sigmoid) network learns two moons; the one
 recorded run is drawn three ways:
 
+- ``tween``: the input grid and the data moving through each stage of each
+  layer (linear map, bias, activation) after training (after Chris Olah,
+  "Neural Networks, Manifolds, and Topology", 2014);
 - ``network``: the network diagram with a picture in every unit (after
   TensorFlow Playground): each unit's output over the input plane, edges
   coloured by the sign and widened by the size of their weight;
@@ -20,7 +23,7 @@ from vizkit.cli.scenes import scene_command
 from vizkit.pipeline import Recipe
 
 NAME = "views"
-VIEWS = ("network", "landscape")
+VIEWS = ("tween", "network", "landscape")
 
 
 def build_model(hidden_units=8, learning_rate=0.03, seed=0):
@@ -67,7 +70,7 @@ RECIPE = Recipe(NAME, record=_record, view=_view, parts=VIEWS)
 @click.option("--hidden-units", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Units in each hidden layer.")
 def cli(**options):
-    """One run, three views: network diagram, loss landscape (and tween)."""
+    """One run, three views: the layer tween, the network diagram, the loss landscape."""
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import pytest
 
 from vizkit import LayerProbe, LayerSpaces, VizkitError
 from vizkit._keras import import_keras
-from vizkit.layer_spaces import default_layers
+from vizkit.probe import default_layers
 from vizkit.readout import class_scores
 
 

@@ -49,7 +49,7 @@ def known_trajectory(layers, frames, seed=0, sequential=False):
 
 def stage_ends(view, stage, panel=-1):
     """Coordinates (grid then data) at the first and last in-between frame of ``stage``."""
-    moving = [i for i, f in enumerate(view.frames) if f.stage == stage and f.view == stage + 1]
+    moving = [i for i, f in enumerate(view.sequence) if f.stage == stage and f.view == stage + 1]
     assert len(moving) == STEPS
     first, last = (np.concatenate(view.coordinates(i, panel)) for i in (moving[0], moving[-1]))
     return first, last, moving
@@ -94,7 +94,7 @@ def test_each_stage_runs_from_its_input_to_its_output(small):
         close(first, start)
         close(last, end)
         middle = moving[1]  # t = 1/4: eased, not linear
-        s = ease(small.frames[middle].t)
+        s = ease(small.sequence[middle].t)
         assert s == pytest.approx(0.15625)
         close(np.concatenate(small.coordinates(middle)), (1 - s) * start + s * end)
 
@@ -118,7 +118,7 @@ def test_a_sequential_model_is_a_chain_too():
 
 def test_frame_count_is_stages_times_steps_plus_camera_and_holds(small):
     stages = 3
-    assert small.frame_count == len(small.frames) == \
+    assert small.frame_count == len(small.sequence) == \
         stages * STEPS + (stages + 1) * CAMERA + 2 * HOLD
     assert small.frame_label(0) == "input space · epoch 1"
     assert small.frame_label(HOLD + CAMERA) == "hidden: linear map W · epoch 1"
@@ -126,7 +126,7 @@ def test_frame_count_is_stages_times_steps_plus_camera_and_holds(small):
 
 
 def test_points_stand_still_while_the_camera_moves(small):
-    camera = [i for i, f in enumerate(small.frames) if f.view != int(f.view)]
+    camera = [i for i, f in enumerate(small.sequence) if f.view != int(f.view)]
     assert len(camera) == 4 * CAMERA
     x = inputs_of(small)
     tanh = np.tanh(x @ W1 + B1)
@@ -332,8 +332,8 @@ def test_render_writes_every_frame_of_the_tween(small, tmp_path):
 def test_tween_frames(stored_trajectory, tmp_path, assert_image_matches):
     view = Tween(stored_trajectory, grid_resolution=60, mesh_resolution=40)
     chosen = {"linear-map": 21, "tanh": 70, "end": view.frame_count - 1}
-    assert view.frames[chosen["linear-map"]].stage == 0
-    assert view.frames[chosen["tanh"]].stage == 2
+    assert view.sequence[chosen["linear-map"]].stage == 0
+    assert view.sequence[chosen["tanh"]].stage == 2
     result = view.render(tmp_path / "tw.png", "png", frames=list(chosen.values()), dpi=45)
     for name, path in zip(chosen, result.paths):
         assert_image_matches(path, f"tween_{name}.png")

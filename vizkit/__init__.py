@@ -23,6 +23,7 @@ _PUBLIC = {
     "UnitMaps": "unit_maps",
     "NeuronView": "neuron",
     "NetworkDiagram": "network",
+    "Tween": "tween",
     "LossLandscape": "landscape",
     "animate": "animation",
     "Animation": "animation",

@@ -10,7 +10,7 @@ __all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_
            "VIEWS"]
 
 #: The views that draw a run of your own model (``--view``).
-VIEWS = ("layers", "units", "network", "landscape")
+VIEWS = ("layers", "units", "tween", "network", "landscape")
 
 
 class Animation:
@@ -42,6 +42,10 @@ def default_animate_layers(model):
 
 def view_for(trajectory, layers=None, view="layers", grid_resolution=200):
     """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``."""
+    if view == "tween":
+        from .tween import Tween
+
+        return Tween(trajectory, grid_resolution=grid_resolution)
     if view == "network":
         from .network import NetworkDiagram
 

@@ -11,21 +11,13 @@ from matplotlib.colors import Normalize
 from .grid import InputGrid
 from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
-from .probe import find_layer
+from .probe import default_layers, find_layer
 from .projection import PlaneProjection
 from .readout import class_scores
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers"]
-
-
-def default_layers(model):
-    """Every layer before the last one with weights: the hidden spaces."""
-    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    weighted = [i for i, layer in enumerate(layers) if layer.weights]
-    last = weighted[-1] if weighted else len(layers)
-    return [layer.name for layer in layers[:last]]
 
 
 def _describe(layer):

@@ -5,7 +5,7 @@ import numpy as np
 from ._keras import import_keras
 from .errors import VizkitError
 
-__all__ = ["LayerProbe", "layer_names", "find_layer"]
+__all__ = ["LayerProbe", "layer_names", "find_layer", "default_layers"]
 
 
 def layer_names(model, prefix=""):
@@ -21,6 +21,14 @@ def layer_names(model, prefix=""):
         if hasattr(layer, "layers"):
             names += layer_names(layer, prefix=f"{prefix}{layer.name}/")
     return names
+
+
+def default_layers(model):
+    """Every layer before the last one with weights: the hidden spaces."""
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    weighted = [i for i, layer in enumerate(layers) if layer.weights]
+    last = weighted[-1] if weighted else len(layers)
+    return [layer.name for layer in layers[:last]]
 
 
 def find_layer(model, path):

@@ -29,11 +29,11 @@ from matplotlib.ticker import MaxNLocator
 from ._keras import import_keras
 from .errors import VizkitError
 from .grid import InputGrid
-from .layer_spaces import class_scores, default_layers
 from .limits import Bounds
-from .panels import boundary, caption, class_points, fix_limits, grid_lines, warped_mesh
-from .probe import LayerProbe
+from .panels import boundary, class_points, fix_limits, grid_lines, warped_mesh
+from .probe import LayerProbe, default_layers
 from .projection import PlaneProjection
+from .readout import class_scores
 from .render import new_figure
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
@@ -301,7 +301,7 @@ class Tween(TrajectoryView):
                                        [self._mesh_index].ravel(),
                                        self._n_grid + np.arange(len(trajectory.x))])
         self.panels = [self._panel(e) for e in self.epochs]
-        self.frames, self._captions = self._frame_list()
+        self.sequence, self._captions = self._frame_list()
 
     # -- structure -------------------------------------------------------------
     def _chain(self):
@@ -471,7 +471,7 @@ class Tween(TrajectoryView):
     @property
     def frame_count(self):
         """Number of frames of the tween."""
-        return len(self.frames)
+        return len(self.sequence)
 
     def frame_label(self, index):
         """What tween frame ``index`` shows, e.g. ``hidden_1: tanh · epoch 20``."""
@@ -482,7 +482,7 @@ class Tween(TrajectoryView):
 
         ``panel`` 0 is the first epoch shown (epoch 0 with ``compare``).
         """
-        frame, chosen = self.frames[index], self.panels[panel]
+        frame, chosen = self.sequence[index], self.panels[panel]
         s = smoothstep(frame.t)
         start, end = chosen.keyframes[frame.stage], chosen.keyframes[frame.stage + 1]
         coords = start if s == 0 else end if s == 1 else (1 - s) * start + s * end
@@ -491,7 +491,7 @@ class Tween(TrajectoryView):
     def limits(self, index, panel=-1):
         """The square axis limits at tween frame ``index``."""
         views = self.panels[panel].views
-        view = self.frames[index].view
+        view = self.sequence[index].view
         i = int(view)
         return views[i] if view == i else _ease_limits(views[i], views[i + 1], view - i)
 
@@ -510,16 +510,20 @@ class Tween(TrajectoryView):
         header.set_axis_off()
         for ax, chosen in zip(axes, self.panels):
             title = TrajectoryView.frame_title(self, chosen.epoch)
-            metrics = self.frame_subtitle(chosen.epoch)
+            metrics = TrajectoryView.frame_subtitle(self, chosen.epoch)
             ax.set_title(title + (f"\n{metrics}" if metrics else ""), fontsize=9.5)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_box_aspect(1)
         return fig, header, axes
 
-    def draw(self, header, axes, index):
+    def frames(self):
+        """Every tween frame, as indices into :attr:`sequence`."""
+        return range(len(self.sequence))
+
+    def draw_frame(self, axes, index):
         """Add the artists of tween frame ``index`` to a figure made by :meth:`figure`."""
-        frame = self.frames[index]
+        frame = self.sequence[index]
         labels = self.trajectory.y
         for panel, ax in enumerate(axes):
             chosen = self.panels[panel]
@@ -536,7 +540,6 @@ class Tween(TrajectoryView):
                 boundary(ax, coarse, chosen.node_scores, 0.5)
             class_points(ax, points, labels)
             _scale(ax, limits, self._axis_labels(chosen, frame))
-        caption(header, *self._captions[index])
 
     @staticmethod
     def _axis_labels(chosen, frame):
@@ -556,16 +559,12 @@ class Tween(TrajectoryView):
                                          linestyles=(0, (4, 3)), zorder=3.5), autolim=False)
 
     def frame_title(self, index):
-        """The base class labels rendered frames with this: :meth:`frame_label`."""
-        return self.frame_label(index)
+        """The caption's title: the stage shown, e.g. ``hidden_1: tanh``."""
+        return self._captions[index][0]
 
-    def render(self, path, fmt=None, *, frames=None, **options):
-        """Render tween frames ``frames`` (indices into :attr:`frames`, default all).
-
-        Takes ``fps``, ``dpi``, ``overwrite`` and ``on_frame`` as every view does.
-        """
-        frames = range(self.frame_count) if frames is None else frames
-        return super().render(path, fmt, frames=frames, **options)
+    def frame_subtitle(self, index):
+        """The caption's second line: the stage's formula."""
+        return self._captions[index][1]
 
 
 def _scale(ax, limits, labels):

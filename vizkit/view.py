@@ -63,6 +63,10 @@ class TrajectoryView:
         total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
         return "Before training" if frame == 0 else f"Epoch {frame} of {total}"
 
+    def frame_label(self, frame):
+        """What the HTML player shows under ``frame`` (default: its title)."""
+        return self.frame_title(frame)
+
     def frame_subtitle(self, frame):
         """The metrics at ``frame``, e.g. ``accuracy 0.873 · loss 0.412``."""
         parts = []
@@ -94,7 +98,7 @@ class TrajectoryView:
         with style():
             fig, header, axes = self.figure(dpi=dpi)
             return stream_frames(fig, lambda f: self.draw(header, axes, f), frames, paths,
-                                 fmt, fps=fps, labels=[self.frame_title(f) for f in frames],
+                                 fmt, fps=fps, labels=[self.frame_label(f) for f in frames],
                                  title=self.title, on_frame=on_frame, sinks=sinks)
 
     def render(self, path, fmt=None, *, frames=None, fps=10, dpi=100, overwrite=False,
@@ -104,5 +108,5 @@ class TrajectoryView:
         with style():
             fig, header, axes = self.figure(dpi=dpi)
             return render_frames(fig, lambda f: self.draw(header, axes, f), frames, path, fmt,
-                                 fps=fps, labels=[self.frame_title(f) for f in frames],
+                                 fps=fps, labels=[self.frame_label(f) for f in frames],
                                  overwrite=overwrite, title=self.title, on_frame=on_frame)

@@ -40,7 +40,8 @@ def _view_options(function):
                           "default: every layer with an output."),
         click.option("--view", type=click.Choice(VIEWS), default="layers", show_default=True,
                      help="layers: the spaces each layer makes; units: each Dense unit as "
-                          "a map; network: the diagram with a map in every unit; landscape: "
+                          "a map; tween: the data moving through each layer's stages (last "
+                          "epoch); network: the diagram with a map in every unit; landscape: "
                           "the loss over the plane of the weights' path."),
         click.option("--unit-maps", is_flag=True, help="Same as --view units."),
     )(function)
