@@ -6,6 +6,7 @@ from pathlib import Path
 from .data_io import check_xy
 from .model_io import check_model
 from .probe import layer_names
+from .readout import Readout
 
 __all__ = ["animate", "Animation", "view_for", "default_animate_layers"]
 
@@ -77,7 +78,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     from .writers import check_outputs, output_paths, resolve_format
 
     check_model(model)
-    x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1])
+    x, y = check_xy(x, y, readout=Readout.of(model))
     if out is not None:
         fmt = resolve_format(out, fmt)
         check_outputs(output_paths(out, fmt), overwrite)
