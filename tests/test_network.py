@@ -30,11 +30,16 @@ def unit_maps_view(unit_maps_trajectory):
 
 
 def random_trajectory(model, x, y, frames=3, seed=0):
-    """``frames`` random weight sets of ``model``: no training needed to draw them."""
+    """``frames`` random weight sets of ``model``: no training needed to draw them.
+    Its outputs are read as logits (one unit: binary, more: classes)."""
+    from vizkit.readout import Readout
+
     rng = np.random.default_rng(seed)
     stacked = tuple(np.stack([w + rng.normal(0, 0.5, w.shape) * (k > 0) for k in range(frames)])
                     .astype(np.float32) for w in model.get_weights())
-    return Trajectory(model.to_json(), stacked, {}, x, y)
+    units = model.outputs[0].shape[-1]
+    readout = Readout("binary-logit" if units == 1 else "multi-logit", units)
+    return Trajectory(model.to_json(), stacked, {}, x, y, info={"readout": readout.to_info()})
 
 
 def drawn(view, frame, dpi=40):
@@ -164,7 +169,8 @@ def test_still_of_an_untrained_model(rng, tmp_path):
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
                               keras.layers.Dense(1, activation="sigmoid")])
     x = rng.normal(size=(30, 2))
-    view = NetworkDiagram.of_model(model, x, (x[:, 0] > 0).astype(int), grid_resolution=10)
+    view = NetworkDiagram.of_model(model, x, (x[:, 0] > 0).astype(int),
+                                   loss="binary_crossentropy", grid_resolution=10)
     assert view.frame_title(0) == "The model and its weights as they are"
     result = view.render(tmp_path / "architecture.png", "png", frames=[0], dpi=30)
     assert result.frame_count == 1 and result.paths[0].exists()

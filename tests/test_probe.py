@@ -6,7 +6,6 @@ import pytest
 from vizkit import LayerProbe, LayerSpaces, VizkitError
 from vizkit._keras import import_keras
 from vizkit.probe import default_layers
-from vizkit.readout import class_scores
 
 
 def numpy_forward(weights, x):
@@ -104,10 +103,3 @@ def test_wide_layers_use_one_projection_for_every_frame():
     raw = wide.outputs(0)["hidden_1"]
     np.testing.assert_allclose(first["hidden_1"], (raw - projection.mean) @ projection.components)
     assert wide.projections["hidden_1"] is projection
-
-
-def test_class_scores():
-    np.testing.assert_allclose(class_scores(np.array([[0.2], [0.9]]), 2), [0.2, 0.9])
-    np.testing.assert_allclose(class_scores(np.array([[0.0], [2.0]]), 2),
-                               [0.5, 1 / (1 + np.exp(-2))])
-    np.testing.assert_array_equal(class_scores(np.array([[1, 3, 2], [5, 0, 1]]), 3), [1, 0])

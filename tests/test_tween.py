@@ -44,7 +44,17 @@ def known_trajectory(layers, frames, seed=0, sequential=False):
     return Trajectory(model_config=model.to_json(),
                       weights=tuple(np.stack(ws) for ws in zip(*frames)),
                       metrics={"loss": np.linspace(0.7, 0.3, len(frames))}, x=x, y=y,
-                      info={"epochs": len(frames) - 1})
+                      info={"epochs": len(frames) - 1, "readout": _readout(keras, model)})
+
+
+def _readout(keras, model):
+    """Read the output as trained: a sigmoid/softmax as probabilities, else as logits."""
+    from vizkit.readout import Readout
+
+    probabilities = model.layers[-1].get_config().get("activation") in ("sigmoid", "softmax")
+    loss = (keras.losses.BinaryCrossentropy if model.outputs[0].shape[-1] == 1 else
+            keras.losses.SparseCategoricalCrossentropy)(from_logits=not probabilities)
+    return Readout.of(model, loss).to_info()
 
 
 def stage_ends(view, stage, panel=-1):

@@ -6,7 +6,6 @@ from click.testing import CliRunner
 
 from vizkit import VizkitError
 from vizkit._keras import import_keras
-from vizkit.readout import predicted_classes
 from vizkit.unit_maps import UnitMaps, parse_units
 from vizkit_scenes.unit_maps import CENTRES, cli
 
@@ -110,14 +109,6 @@ def test_parse_units():
         parse_units(["0,1"], widths)
 
 
-def test_predicted_classes():
-    np.testing.assert_array_equal(predicted_classes(np.array([[0.2], [0.7]])), [0, 1])
-    np.testing.assert_array_equal(predicted_classes(np.array([[-1.0], [2.0]])), [0, 1])
-    np.testing.assert_array_equal(predicted_classes(np.array([[1, 5, 2], [9, 0, 1]])), [1, 0])
-
-
-@pytest.mark.parametrize("spec, needle", [("L2:9", "out of range"), ("L1:one", "not a unit number"),
-                                          ("L3:0", "LAYER one of L1, L2")])
 def test_bad_units_option_is_a_one_line_error(tmp_path, spec, needle):
     result = CliRunner().invoke(cli, ["--epochs", "1", "--units", spec, "--out",
                                       str(tmp_path / "u.gif"), "--quiet"])

@@ -123,10 +123,11 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     from .model_io import check_model
     from .pipeline import RenderSettings, produce
     from .probe import LayerProbe
+    from .readout import Readout
     from .recorder import record
 
     check_model(model)
-    x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1])
+    x, y = check_xy(x, y, readout=Readout.of(model))
     if layers is not None:
         LayerProbe(model, layers)  # unknown names fail now, before training
     recorded = []

@@ -6,7 +6,6 @@ beside loss and accuracy curves drawn up to the current epoch.
 import numpy as np
 
 from .grid import InputGrid
-from .readout import class_scores
 from .panels import decision_panel, fix_limits, history_panel
 from .view import TrajectoryView
 
@@ -31,7 +30,7 @@ class ClassificationView(TrajectoryView):
 
     def probabilities(self, frame):
         """P(class 1) at every grid point at ``frame``."""
-        return class_scores(self.activations(frame, self.grid.points)[self.output_name], 2)
+        return self.readout.scores(self.activations(frame, self.grid.points)[self.output_name])
 
     def figure(self, dpi=100):
         fig, header = self.new_figure(11.5, 4.4, dpi)
@@ -77,9 +76,8 @@ def classification_stills(trajectory, view):
     x, y = trajectory.x, trajectory.y
     grid = InputGrid(extras["ladder_xs"], extras["ladder_ys"])
     final = view.probabilities(trajectory.n_frames - 1)
-    test_scores = class_scores(view.activations(trajectory.n_frames - 1,
-                                                view.x_test)[view.output_name], 2)
-    matrix = confusion_matrix(view.y_test, (test_scores > 0.5).astype(int), 2)
+    test_output = view.activations(trajectory.n_frames - 1, view.x_test)[view.output_name]
+    matrix = confusion_matrix(view.y_test, view.readout.classes(test_output), 2)
     search = LearningRateSearch(extras["rates"], extras["rate_losses"], info["suggested_rate"])
     names = info.get("class_names", ("class 0", "class 1"))
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VizkitError
+from .readout import Readout
 
 __all__ = ["load_xy", "check_xy"]
 
@@ -64,11 +65,17 @@ def _is_number(text):
         return False
 
 
-def check_xy(x, y, *, n_outputs=None, source="the data"):
-    """Features as float32 (n, 2) and labels as int64 (n,), or a one-line error.
+def check_xy(x, y, *, readout=None, n_outputs=None, source="the data"):
+    """Features as float32 (n, 2) and targets fit for the model, or a one-line error.
 
-    With ``n_outputs`` (the model's output units) the labels must fit it: 0/1
-    for one unit, 0 to n_outputs - 1 otherwise.
+    ``readout`` (:class:`~vizkit.readout.Readout`, e.g. ``Readout.of(model)``)
+    says what the model learns: a classifier takes class numbers 0..k-1 (a
+    two-class one also -1/+1, which :func:`~vizkit.recorder.record` reads as
+    0/1 and notes), returned as int64; a regression any finite numbers,
+    returned as float32. ``n_outputs`` alone (the model's output units) checks
+    class numbers for a classifier of that many units. With neither, only
+    shapes and finiteness are checked: whole numbers come back as int64, others
+    as float32.
     """
     try:
         x = np.asarray(x, dtype=np.float64)
@@ -87,15 +94,11 @@ def check_xy(x, y, *, n_outputs=None, source="the data"):
             row = int(np.argwhere(bad)[0][0])
             raise VizkitError(f"{source}: {name} hold NaN or infinity (row {row + 1}); "
                               "remove or fill those rows")
-    if not np.all(y == np.round(y)) or y.min() < 0:
-        raise VizkitError(f"{source}: labels must be class numbers 0, 1, 2, ...")
-    y = y.astype(np.int64)
-    if n_outputs is not None:
-        needed = int(y.max()) + 1
-        if n_outputs == 1 and needed > 2:
-            raise VizkitError(f"{source}: labels go up to {needed - 1} but the model has one "
-                              f"output unit (two classes); give it {needed} outputs")
-        if n_outputs > 1 and needed > n_outputs:
-            raise VizkitError(f"{source}: labels go up to {needed - 1} but the model has "
-                              f"{n_outputs} output units")
-    return x.astype(np.float32), y
+    if readout is None and n_outputs is not None:
+        readout = Readout("sigmoid" if n_outputs == 1 else "softmax", int(n_outputs))
+    if readout is None:
+        whole = np.all(y == np.round(y))
+    else:
+        readout.targets(y, source)
+        whole = not readout.is_regression
+    return x.astype(np.float32), y.astype(np.int64 if whole else np.float32)

@@ -9,7 +9,6 @@ from .panels import (class_points, confusion_panel, fix_limits, grid_labels, ima
 from .panels.images import RIGHT, WRONG
 from .panels import weight_images
 from .projection import PlaneProjection
-from .readout import softmax
 from .stills import Still
 from .view import TrajectoryView
 
@@ -48,7 +47,7 @@ class DigitsView(TrajectoryView):
     def outputs(self, frame):
         """Hidden activations and class probabilities of the test images at ``frame``."""
         out = self.activations(frame, self.x_test)
-        return {self.hidden: out[self.hidden], "probabilities": softmax(out[self.output_name])}
+        return {self.hidden: out[self.hidden], "probabilities": self.readout.probabilities(out[self.output_name])}
 
     def figure(self, dpi=100):
         fig, header = self.new_figure(13, 4.6, dpi)

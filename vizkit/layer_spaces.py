@@ -13,7 +13,6 @@ from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
 from .probe import default_layers, find_layer
 from .projection import PlaneProjection
-from .readout import class_scores
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
 
@@ -82,7 +81,7 @@ class LayerSpaces(TrajectoryView):
 
     def planes(self, outputs):
         """``{layer: (n, 2)}`` plot coordinates, and the per-point colour values."""
-        scores = class_scores(outputs[self.output_name], self.n_classes)
+        scores = self.readout.scores(outputs[self.output_name])
         planes = {}
         for name in self.layers:
             coords = self.projections[name](outputs[name])

@@ -60,7 +60,7 @@ def find_learning_rate(model, x, y, *, min_rate=1e-4, max_rate=None, epochs=100,
 
     try:
         run = record(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed,
-                     before_epoch=set_rate)
+                     before_epoch=set_rate, on_divergence="stop")
     finally:
         model.set_weights(weights)
         for variable, value in zip(optimizer.variables, state):

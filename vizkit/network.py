@@ -25,7 +25,6 @@ from .errors import VizkitError
 from .grid import InputGrid
 from .panels import boundary, class_points, fix_limits, region_image
 from .probe import LayerProbe
-from .readout import class_scores
 from .render import new_figure
 from .style import class_colors, probability_cmap, region_cmap
 from .view import TrajectoryView
@@ -167,12 +166,17 @@ class NetworkDiagram(TrajectoryView):
         self._fit_scales()
 
     @classmethod
-    def of_model(cls, model, x, y, **options):
-        """The diagram of ``model`` as it is now (one frame): a still of the architecture."""
+    def of_model(cls, model, x, y, *, loss=None, **options):
+        """The diagram of ``model`` as it is now (one frame): a still of the architecture.
+
+        Its outputs are read by its compiled loss, or ``loss`` if it is not compiled.
+        """
+        from .readout import Readout
         from .trajectory import Trajectory
 
+        info = {"snapshot": True, "readout": Readout.of(model, loss).to_info()}
         trajectory = Trajectory(model.to_json(), tuple(w[None] for w in model.get_weights()),
-                                {}, np.asarray(x), np.asarray(y), info={"snapshot": True})
+                                {}, np.asarray(x), np.asarray(y), info=info)
         return cls(trajectory, **options)
 
     def frame_title(self, frame):
@@ -196,7 +200,7 @@ class NetworkDiagram(TrajectoryView):
         for column, shown in zip(self.columns[1:], self.shown[1:]):
             values.append(outputs[column.read][:n, :shown].astype(np.float64))
         if self.single_output:
-            values[-1] = class_scores(values[-1], 2)[:, None]
+            values[-1] = self.readout.scores(values[-1])[:, None]
         return values
 
     def layer_weights(self, frame):
@@ -215,7 +219,7 @@ class NetworkDiagram(TrajectoryView):
         for a classifier, the first output unit for anything else."""
         outputs = self._probe(frame) if outputs is None else outputs
         output = outputs[self.columns[-1].read][len(self.grid.points):]
-        return class_scores(output, self.n_classes) if self.classes else output[:, 0]
+        return self.readout.scores(output)
 
     def _layout(self):
         """Node positions, snapped to the pixels of one mosaic image of all node maps.

@@ -33,7 +33,6 @@ from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, warped_mesh
 from .probe import LayerProbe, default_layers
 from .projection import PlaneProjection
-from .readout import class_scores
 from .render import new_figure
 from .style import probability_cmap, region_cmap
 from .view import TrajectoryView
@@ -371,7 +370,7 @@ class Tween(TrajectoryView):
         """Plane coordinates of every keyframe, limits per stage, colours: one epoch."""
         states, outputs = self.states(epoch)
         spaces = self.spaces
-        scores = class_scores(outputs[self._output], self.n_classes)
+        scores = self.readout.scores(outputs[self._output])
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
         height = scores if self.binary else np.max(outputs[self._output], axis=1)
         planes, names = {}, {0: ("x0", "x1", "")}
@@ -425,7 +424,7 @@ class Tween(TrajectoryView):
                            for lo, hi in zip(low, high)))
         lifted = plane.mean + grid.points.astype(np.float64) @ plane.components.T
         output = np.asarray(self._readout(lifted.astype(np.float32), training=False))
-        values = grid.to_grid(class_scores(output, self.n_classes))
+        values = grid.to_grid(self.readout.scores(output))
         image = self.cmap(self.norm(values), bytes=True)
         image[..., :3] = 0.35 * image[..., :3] + 0.65 * 255  # lightened: as over white
         lines = []

@@ -16,7 +16,6 @@ from matplotlib.colors import Normalize
 
 from .errors import VizkitError
 from .grid import InputGrid
-from .readout import predicted_classes
 from .limits import Bounds
 from .panels import boundary, class_centres, class_points, fix_limits, region_image
 from .render import new_figure
@@ -147,7 +146,7 @@ class UnitMaps(TrajectoryView):
                 pre = fed[:self._n_grid] @ kernel + bias
                 points = self.trajectory.x
             maps[name] = (values, points, pre)
-        classes = predicted_classes(out[self.output_name][:self._n_grid])
+        classes = self.readout.classes(out[self.output_name][:self._n_grid])
         return maps, self.grid.to_grid(classes)
 
     def _fit_scales(self, resolution):

@@ -31,6 +31,13 @@ class TrajectoryView:
         """The trajectory's model, built once (its weights follow :meth:`set_frame`)."""
         return self.trajectory.build_model(0)
 
+    @cached_property
+    def readout(self):
+        """How the model's outputs become classes and scores (:mod:`vizkit.readout`)."""
+        from .readout import Readout
+
+        return Readout.of_trajectory(self.trajectory)
+
     @property
     def output_name(self):
         """The name of the model's last layer, whose output colours the pictures."""

@@ -52,13 +52,13 @@ def _train(options, on_epoch):
     from ..data_io import check_xy, load_xy
     from ..model_io import check_model, compile_model, load_model
     from ..probe import LayerProbe
+    from ..readout import Readout
     from ..recorder import record as record_trajectory
 
     x, y = load_xy(options["data_path"])
     model = check_model(compile_model(load_model(options["model_path"]), options["loss"],
                                       options["optimizer"], options["learning_rate"]))
-    x, y = check_xy(x, y, n_outputs=model.outputs[0].shape[-1],
-                    source=options["data_path"].name)
+    x, y = check_xy(x, y, readout=Readout.of(model), source=options["data_path"].name)
     if options.get("layers"):
         LayerProbe(model, options["layers"])
     info = dict(model=str(options["model_path"]), data=str(options["data_path"]),
