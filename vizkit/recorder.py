@@ -4,6 +4,7 @@ import numpy as np
 
 from ._keras import import_keras
 from .errors import VizkitError
+from .fingerprint import OutputFingerprint
 from .trajectory import Trajectory
 
 __all__ = ["record"]
@@ -87,6 +88,7 @@ def record(model, x, y, *, epochs, batch_size=32, seed=None, shuffle=True,
         return stop_at_loss is not None and current["loss"] <= stop_at_loss
 
     done = snapshot()  # also builds the model, its optimizer and metrics
+    fingerprint = OutputFingerprint(model, x)  # outputs at frame 0; a rebuilt model must match
     run_epoch = _compiled_epoch(model, x, y, batch_size)
     for epoch in range(1, epochs + 1):
         if done:
@@ -104,6 +106,7 @@ def record(model, x, y, *, epochs, batch_size=32, seed=None, shuffle=True,
         y=y,
         info=dict(info or {}, epochs=epochs, batch_size=batch_size, seed=seed,
                   stop_at_loss=stop_at_loss),
+        extras=fingerprint.extras(model),
     )
 
 
