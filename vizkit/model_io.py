@@ -53,6 +53,7 @@ def load_model(path, compile=True):
 
 _SAVE = "save the model with model.save('model.keras')"
 _NOT_A_MODEL = "is not a Keras model file"
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
 
 
 def _archive_config(path):
@@ -69,8 +70,11 @@ def _archive_config(path):
                               f"config.json inside); {_SAVE}")
         if "model.weights.h5" in names:
             try:
-                with archive.open("model.weights.h5") as f, h5py.File(f, "r") as weights:
-                    check_h5_datasets(weights, path.name)
+                with archive.open("model.weights.h5") as f:
+                    if f.read(len(_HDF5_SIGNATURE)) != _HDF5_SIGNATURE:
+                        raise ValueError("no HDF5 signature")
+                    with h5py.File(f, "r") as weights:
+                        check_h5_datasets(weights, path.name)
             except (OSError, ValueError, zipfile.BadZipFile) as exc:
                 raise VizkitError(f"{path.name}: its weights are not readable "
                                   f"({reason(exc)}); {_SAVE}") from None
