@@ -60,9 +60,9 @@ def check_outputs(trajectory, model, source="the trajectory"):
         trajectory.set_frame(model, frame)
         actual = model_outputs(model, points)
         if actual.shape != expected.shape:
-            gap = f"shape {actual.shape}, recorded {expected.shape}"
-        elif np.allclose(actual, expected, rtol=_RTOL,
-                         atol=_RTOL * (1 + np.max(np.abs(expected), initial=0))):
+            gap = f"in shape: {actual.shape}, recorded {expected.shape}"
+        elif np.allclose(actual, expected, rtol=_RTOL, equal_nan=True,
+                         atol=_RTOL * (1 + np.nanmax(np.abs(expected), initial=0))):
             continue
         else:
             gap = f"by up to {np.max(np.abs(actual - expected)):.3g}"

@@ -8,11 +8,16 @@ from pathlib import Path
 from ._keras import import_keras
 from .errors import VizkitError
 from .model_config import check_declared_weights, parse_config, rebuild_error
-from .safe_load import check_file_size, check_h5_datasets, open_zip, read_zip_member, reason
+from .safe_load import (check_file_size, check_h5_datasets, npy_members, open_zip,
+                        read_zip_member, reason)
 
 __all__ = ["load_model", "compile_model", "check_model"]
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam")
+
+_SAVE = "save the model with model.save('model.keras')"
+_NOT_A_MODEL = "is not a Keras model file"
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
 
 
 def load_model(path, compile=True):
@@ -51,15 +56,8 @@ def load_model(path, compile=True):
     return model
 
 
-_SAVE = "save the model with model.save('model.keras')"
-_NOT_A_MODEL = "is not a Keras model file"
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
-
-
 def _archive_config(path):
     """The config of a ``.keras`` zip, once its members and weights are within limits."""
-    import h5py
-
     if not zipfile.is_zipfile(path):
         raise VizkitError(f"could not load model {path.name}: it {_NOT_A_MODEL} (not a zip "
                           f"archive); {_SAVE}")
@@ -68,17 +66,28 @@ def _archive_config(path):
         if "config.json" not in names:
             raise VizkitError(f"could not load model {path.name}: it {_NOT_A_MODEL} (no "
                               f"config.json inside); {_SAVE}")
-        if "model.weights.h5" in names:
-            try:
-                with archive.open("model.weights.h5") as f:
-                    if f.read(len(_HDF5_SIGNATURE)) != _HDF5_SIGNATURE:
-                        raise ValueError("no HDF5 signature")
-                    with h5py.File(f, "r") as weights:
-                        check_h5_datasets(weights, path.name)
-            except (OSError, ValueError, zipfile.BadZipFile) as exc:
-                raise VizkitError(f"{path.name}: its weights are not readable "
-                                  f"({reason(exc)}); {_SAVE}") from None
+        for name in {"model.weights.h5", "model.weights.npz"} & set(names):
+            _check_archived_weights(archive, name, path.name)
         return read_zip_member(archive, "config.json", path.name).decode("utf-8", "replace")
+
+
+def _check_archived_weights(archive, name, source):
+    """The sizes the weights file inside a ``.keras`` declares (it may compress)."""
+    import h5py
+
+    try:
+        with archive.open(name) as f:
+            if name.endswith(".npz"):
+                with zipfile.ZipFile(f) as weights:
+                    npy_members(weights, source)
+            elif f.read(len(_HDF5_SIGNATURE)) != _HDF5_SIGNATURE:
+                raise ValueError("no HDF5 signature")
+            else:
+                with h5py.File(f, "r") as weights:
+                    check_h5_datasets(weights, source)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise VizkitError(f"{source}: its weights are not readable ({reason(exc)}); "
+                          f"{_SAVE}") from None
 
 
 def _h5_config(path):

@@ -18,14 +18,13 @@ import numpy as np
 from .errors import VizkitError
 
 __all__ = ["max_bytes", "max_rows", "check_file_size", "check_declared", "open_zip",
-           "read_npz", "check_h5_datasets", "read_zip_member", "reason"]
+           "npy_members", "read_npz", "check_h5_datasets", "read_zip_member", "reason"]
 
 _MB = 2 ** 20
 _BYTES_ENV, _DEFAULT_MB = "VIZKIT_MAX_LOAD_MB", 512
 _ROWS_ENV, _DEFAULT_ROWS = "VIZKIT_MAX_ROWS", 1_000_000
 _MAX_MEMBERS = 10_000  # zip entries; a trajectory has one per weight and metric
-_NUMBER_KINDS = "biuf"
-_TEXT_KINDS = "U"
+_KINDS = "biufU"  # numbers and text: nothing that unpickles
 
 
 def _limit(name, default):
@@ -53,8 +52,11 @@ def max_rows():
 
 
 def _size(n):
-    return f"{n / 2 ** 30:.1f} GB" if n >= 2 ** 30 else f"{n / _MB:.0f} MB" if n >= _MB \
-        else f"{n} bytes"
+    if n >= 2 ** 30:
+        return f"{n / 2 ** 30:.1f} GB"
+    if n >= _MB:
+        return f"{n / _MB:.{1 if n < 10 * _MB else 0}f} MB"
+    return f"{n} bytes"
 
 
 def _over(n_bytes):
@@ -98,8 +100,12 @@ def open_zip(path, what):
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise VizkitError(f"{path.name} is not {what} (damaged zip archive)") from None
-    check_declared(path.name, "its unpacked contents",
-                   sum(info.file_size for info in archive.infolist()))
+    try:
+        check_declared(path.name, "its unpacked contents",
+                       sum(info.file_size for info in archive.infolist()))
+    except VizkitError:
+        archive.close()
+        raise
     return archive
 
 
@@ -114,7 +120,7 @@ def read_zip_member(archive, name, source):
 
 
 def _npy_header(archive, info, source):
-    """``(shape, dtype)`` of one ``.npy`` member, from its header alone, and checked."""
+    """The bytes one ``.npy`` member declares, from its header alone, once checked."""
     name = info.filename[:-4]
     try:
         with archive.open(info) as f:
@@ -130,7 +136,7 @@ def _npy_header(archive, info, source):
         raise VizkitError(f"{source}: array {name!r} has no readable header "
                           f"({reason(exc)}); the file is damaged") from None
     if dtype.hasobject or dtype.fields is not None or \
-            dtype.kind not in _NUMBER_KINDS + _TEXT_KINDS:
+            dtype.kind not in _KINDS:
         raise VizkitError(f"{source}: array {name!r} holds {dtype} values (Python objects or "
                           "records); vizkit loads only numbers and text, never pickled data")
     n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
@@ -142,23 +148,26 @@ def _npy_header(archive, info, source):
     return n_bytes
 
 
-def read_npz(path, what, names=None):
-    """``{name: array}`` of an ``.npz`` file (only ``names`` if given), within limits.
+def npy_members(archive, source, names=None):
+    """``{name: info}`` of the ``.npy`` members of an open ``.npz`` (``names`` only, if
+    given), once every header is checked: no pickled objects, each declared size agreeing
+    with its member, the total within :func:`max_bytes`."""
+    members = {info.filename[:-4]: info for info in archive.infolist()
+               if info.filename.endswith(".npy")}
+    if names is not None:
+        members = {name: members[name] for name in names if name in members}
+    check_declared(source, "its arrays",
+                   sum(_npy_header(archive, info, source) for info in members.values()))
+    return members
 
-    Every ``.npy`` header is read and checked before any array: no pickled
-    objects, each declared size agreeing with its zip member, the total
-    within :func:`max_bytes`.
-    """
+
+def read_npz(path, what, names=None):
+    """``{name: array}`` of an ``.npz`` file (only ``names`` if given), within limits:
+    every header is checked (:func:`npy_members`) before any array is read."""
     path = Path(path)
     with open_zip(path, what) as archive:
-        members = {info.filename[:-4]: info for info in archive.infolist()
-                   if info.filename.endswith(".npy")}
-        if names is not None:
-            members = {name: members[name] for name in names if name in members}
-        check_declared(path.name, "its arrays",
-                       sum(_npy_header(archive, info, path.name) for info in members.values()))
         arrays = {}
-        for name, info in members.items():
+        for name, info in npy_members(archive, path.name, names).items():
             try:
                 with archive.open(info) as f:
                     arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
@@ -175,7 +184,7 @@ def check_h5_datasets(file, source):
     sizes = []
 
     def visit(_, item):
-        if isinstance(item, h5py.Dataset):
+        if isinstance(item, h5py.Dataset) and item.shape is not None:
             sizes.append(int(np.prod(item.shape, dtype=object)) * item.dtype.itemsize)
 
     file.visititems(visit)
@@ -185,6 +194,8 @@ def check_h5_datasets(file, source):
 def reason(exc):
     """The first sentence of an exception's message (its type if it has none), for one line."""
     text = " ".join(str(exc).split())
+    if isinstance(exc, KeyError):
+        text = f"no entry {text}"
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".") if text else ""
     if len(sentence) > 160:
         sentence = sentence[:160].rsplit(" ", 1)[0] + " ..."

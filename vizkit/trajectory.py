@@ -38,6 +38,9 @@ class Trajectory:
     extras : dict of str to ndarray
         Arrays a scene needs to draw the run again without training (a test
         set, results of side experiments); numeric, saved as ``extra_NAME``.
+        :func:`~vizkit.recorder.record` puts the model's outputs on a few
+        points here (``fingerprint_points``, ``fingerprint_outputs``; see
+        :mod:`vizkit.fingerprint`): keep them when adding others.
     """
 
     model_config: str
@@ -47,6 +50,8 @@ class Trajectory:
     y: np.ndarray
     info: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
+    _source: str = field(default="the trajectory", init=False, repr=False, compare=False)
+    _outputs_checked: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         counts = {len(w) for w in self.weights} | {len(m) for m in self.metrics.values()}
@@ -83,15 +88,19 @@ class Trajectory:
         reproduce the outputs recorded with the run: it would not be the
         model that was trained.
         """
-        from .fingerprint import check_outputs
         from .model_config import model_from_config, parse_config
 
-        source = self.__dict__.get("_source", "the trajectory")
-        model = model_from_config(parse_config(self.model_config, source), source)
-        if not self.__dict__.get("_outputs_checked"):
-            check_outputs(self, model, source)
-            object.__setattr__(self, "_outputs_checked", True)  # once per trajectory
+        model = model_from_config(parse_config(self.model_config, self._source), self._source)
+        self._check_outputs(model)
         return self.set_frame(model, frame)
+
+    def _check_outputs(self, model):
+        """Once per trajectory: ``model`` must reproduce the outputs recorded with the run."""
+        from .fingerprint import check_outputs
+
+        if not self._outputs_checked:
+            check_outputs(self, model, self._source)
+            object.__setattr__(self, "_outputs_checked", True)
 
     def save(self, path):
         """Write the trajectory to ``path`` (``.npz``), atomically."""
@@ -125,15 +134,14 @@ class Trajectory:
         once, compared with the stored weights and data, and must reproduce the
         outputs recorded with the run. Anything wrong is one :class:`VizkitError`.
         """
-        from .fingerprint import check_outputs
         from .safe_load import read_npz
         from .trajectory_checks import check_against_model, trajectory_fields
 
         path = Path(path)
         if not path.is_file():
             raise VizkitError(f"trajectory file {path} does not exist; record one first")
-        trajectory = cls(**trajectory_fields(read_npz(path, "a readable vizkit trajectory"), path.name))
-        object.__setattr__(trajectory, "_source", path.name)
-        check_outputs(trajectory, check_against_model(trajectory, path.name), path.name)
-        object.__setattr__(trajectory, "_outputs_checked", True)
+        arrays = read_npz(path, "a readable vizkit trajectory")
+        trajectory = cls(**trajectory_fields(arrays, path.name))
+        object.__setattr__(trajectory, "_source", path.name)  # names the file in errors
+        trajectory._check_outputs(check_against_model(trajectory, path.name))
         return trajectory

@@ -28,16 +28,18 @@ def _text(arrays, name, source):
     return str(value)
 
 
-def _numbers(name, value, source, *, finite=True):
-    """``value`` if it is a numeric array (finite where asked), else a one-line error."""
+def _numbers(name, value, source, *, index=None, finite=True):
+    """``value`` if it is a numeric array (finite where asked), else a one-line error;
+    ``index`` names what its first axis counts (``frame``, ``row``) for that error."""
     if value.dtype.kind not in "biuf":
-        raise VizkitError(f"{source}: {name} holds {value.dtype} values, not numbers; "
-                          f"{_AGAIN}")
+        kind = "text" if value.dtype.kind == "U" else f"{value.dtype} values"
+        raise VizkitError(f"{source}: {name} holds {kind}, not numbers; {_AGAIN}")
     if finite and value.dtype.kind == "f" and not np.isfinite(value).all():
-        where = np.argwhere(~np.isfinite(value))[0]
-        raise VizkitError(f"{source}: {name} holds NaN or infinity (at index "
-                          f"{tuple(int(i) for i in where)}); {_AGAIN}, with a smaller "
-                          "learning rate if the training diverged")
+        first = int(np.argwhere(~np.isfinite(value))[0][0]) if value.ndim else 0
+        where = f" at {index} {first + (index == 'row')}" if index else ""  # rows from 1
+        hint = ", with a smaller learning rate if the training diverged" \
+            if index == "frame" else ""
+        raise VizkitError(f"{source}: {name} holds NaN or infinity{where}; {_AGAIN}{hint}")
     return value
 
 
@@ -78,7 +80,8 @@ def _weights(arrays, source):
                           f"(found {', '.join(sorted(found))}); {_AGAIN}")
     if not found:
         raise VizkitError(f"{source} holds no weights; {_AGAIN}")
-    weights = tuple(_numbers(f"weight {i}", found[i], source) for i in expected)
+    weights = tuple(_numbers(f"weight {i}", found[i], source, index="frame")
+                    for i in expected)
     frames = sorted({w.shape[0] if w.ndim else 0 for w in weights})
     if frames[0] < 1:
         raise VizkitError(f"{source} holds no frames (a weight array is empty); {_AGAIN}")
@@ -89,7 +92,7 @@ def _weights(arrays, source):
 
 
 def _metrics(arrays, n_frames, source):
-    metrics = {name: _numbers(f"metric {name!r}", value, source)
+    metrics = {name: _numbers(f"metric {name!r}", value, source, index="frame")
                for name, value in _prefixed(arrays, "metric_").items()}
     for name, values in metrics.items():
         if values.shape != (n_frames,):
@@ -102,8 +105,8 @@ def _data(arrays, source):
     x, y = arrays.get("x"), arrays.get("y")
     if x is None or y is None:
         raise VizkitError(f"{source} holds no training data (x and y); {_AGAIN}")
-    x = _numbers("x", x, source)
-    y = _numbers("y", y, source)
+    x = _numbers("x", x, source, index="row")
+    y = _numbers("y", y, source, index="row")
     if x.ndim < 1 or len(x) == 0 or x.size == 0:
         raise VizkitError(f"{source}: its training data x is empty (shape {x.shape}); {_AGAIN}")
     if y.ndim < 1 or len(y) != len(x):
