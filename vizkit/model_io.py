@@ -20,15 +20,15 @@ _NOT_A_MODEL = "is not a Keras model file"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
 
 
-def load_model(path, compile=True):
+def load_model(path, need_optimizer=True):
     """A Keras model from a ``.keras`` (or ``.h5``) file, or a one-line error.
 
     The file is checked before Keras reads it: sizes against the load limit
     (:mod:`vizkit.safe_load`), no code in its config
     (:func:`vizkit.model_config.parse_config`), its weights declared within the
-    limit. ``compile=False`` skips the optimizer and loss it was saved with
-    (when ``--loss`` compiles it afresh); with ``compile=True`` one that Keras
-    cannot restore is a one-line error asking for ``--loss``.
+    limit. The model comes compiled as it was saved; if Keras cannot restore
+    that optimizer or loss, it is a one-line error asking for ``--loss``, or,
+    with ``need_optimizer=False`` (``--loss`` was given), the model uncompiled.
     """
     path = Path(path)
     if not path.is_file():
@@ -43,15 +43,18 @@ def load_model(path, compile=True):
     check_declared_weights(parse_config(text, path.name), path.name)
     keras = import_keras()
     try:
-        model = _keras_load(keras, path, compile)
+        model = _keras_load(keras, path, compile=True)
     except Exception as exc:  # keras raises many kinds for a bad file
-        if compile and _loads_uncompiled(keras, path):
+        model = _uncompiled(keras, path)
+        if model is None:
+            raise rebuild_error(exc, path.name) from None
+        if need_optimizer:
             raise VizkitError(f"{path.name}: Keras {keras.__version__} cannot restore the "
                               f"optimizer or loss it was saved with ({reason(exc)}); give "
                               "--loss (and --optimizer, --learning-rate) to compile it "
                               "afresh") from None
-        raise rebuild_error(exc, path.name) from None
-    if compile and suffix != ".keras" and getattr(model, "optimizer", None) is not None:
+        return model
+    if suffix != ".keras" and getattr(model, "optimizer", None) is not None:
         _fresh_optimizer(model, path.name)
     return model
 
@@ -121,13 +124,12 @@ def _keras_load(keras, path, compile):
         absl.setLevel(level)
 
 
-def _loads_uncompiled(keras, path):
-    """Whether the file loads once its optimizer and loss are left out."""
+def _uncompiled(keras, path):
+    """The model without its optimizer and loss, or ``None`` if even that fails."""
     try:
-        _keras_load(keras, path, compile=False)
-        return True
+        return _keras_load(keras, path, compile=False)
     except Exception:
-        return False
+        return None
 
 
 def _fresh_optimizer(model, source):
