@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import VizkitError
 from .fingerprint import OUTPUTS, POINTS
-from .model_config import parse_config
+from .model_config import model_from_config, parse_config
 
 __all__ = ["trajectory_fields", "check_against_model"]
 
@@ -142,8 +142,6 @@ def trajectory_fields(arrays, source):
 def check_against_model(trajectory, source):
     """Build the model the config describes (its size checked first) and compare it with
     the stored weights and data; the model, ready for ``trajectory.set_frame``."""
-    from .model_config import model_from_config
-
     model = model_from_config(parse_config(trajectory.model_config, source), source,
                               check_size=True)
     declared = [(v.path, tuple(v.shape)) for v in model.weights]
@@ -154,7 +152,10 @@ def check_against_model(trajectory, source):
         if stored.shape[1:] != shape:
             raise VizkitError(f"{source}: weight {i} ({path}) is {stored.shape[1:]} at each "
                               f"frame but the model declares {shape}; {_AGAIN}")
-    inputs = getattr(model, "inputs", None) or []
+    try:
+        inputs = model.inputs or []
+    except (AttributeError, ValueError):  # a subclassed model has none before it is called
+        inputs = []
     if len(inputs) == 1:
         wanted = tuple(inputs[0].shape[1:])
         row = trajectory.x.shape[1:]
