@@ -119,7 +119,8 @@ def _record(options, progress):
                             on_epoch=advance, eval_sets={"test": (x_test, y_test)},
                             info=dict(info, learning_rate=rate, class_names=CLASS_NAMES))
     progress.say(f"learning rate: suggested {info['suggested_rate']:.3g}, used {rate:.3g}")
-    return replace(trajectory, extras=dict(extras, x_test=x_test, y_test=y_test))
+    return replace(trajectory, extras={**trajectory.extras, **extras, "x_test": x_test,
+                                       "y_test": y_test})
 
 
 def _view(trajectory, options):

@@ -63,7 +63,8 @@ def _record(options, progress):
                                 learning_rate=options["learning_rate"], seed=options["seed"],
                                 on_epoch=advance)
     return replace(trajectory, info=dict(trajectory.info, class_names=image_set.class_names),
-                   extras=dict(x_test=image_set.x_test, y_test=image_set.y_test))
+                   extras={**trajectory.extras, "x_test": image_set.x_test,
+                           "y_test": image_set.y_test})
 
 
 def _view(trajectory, options):

@@ -109,6 +109,8 @@ def test_parse_units():
         parse_units(["0,1"], widths)
 
 
+@pytest.mark.parametrize("spec, needle", [("L2:9", "out of range"), ("L1:one", "not a unit number"),
+                                          ("L3:0", "LAYER one of L1, L2")])
 def test_bad_units_option_is_a_one_line_error(tmp_path, spec, needle):
     result = CliRunner().invoke(cli, ["--epochs", "1", "--units", spec, "--out",
                                       str(tmp_path / "u.gif"), "--quiet"])

@@ -1,31 +1,33 @@
 """Read a user's 2-D data set (CSV or .npz) and check it against a model."""
 
+from array import array
 from pathlib import Path
 
 import numpy as np
 
 from .errors import VizkitError
 from .readout import Readout
+from .safe_load import check_file_size, max_rows, read_npz
 
 __all__ = ["load_xy", "check_xy"]
+
+_MAX_LINE = 1000  # characters in a CSV line: three numbers need far fewer
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def load_xy(path):
     """``(x, y)`` from a CSV (two feature columns, then the label; header optional)
-    or an ``.npz`` with arrays ``x`` (n, 2) and ``y`` (n,). Checked by :func:`check_xy`."""
+    or an ``.npz`` with arrays ``x`` (n, 2) and ``y`` (n,). Checked by :func:`check_xy`.
+
+    Sizes are checked while reading (:mod:`vizkit.safe_load`): the file against
+    the load limit, at most ``VIZKIT_MAX_ROWS`` rows, CSV lines of at most
+    1000 characters, values that fit float32.
+    """
     path = Path(path)
     if not path.is_file():
         raise VizkitError(f"data file {path} does not exist")
     if path.suffix.lower() == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                x, y = data["x"], data["y"]
-        except KeyError:
-            raise VizkitError(f"{path} has no arrays 'x' and 'y'; save it with "
-                              "np.savez(path, x=features, y=labels)") from None
-        except Exception as exc:
-            raise VizkitError(f"{path} is not a readable .npz file "
-                              f"({type(exc).__name__})") from None
+        x, y = _read_npz(path)
     elif path.suffix.lower() in (".csv", ".txt"):
         x, y = _read_csv(path)
     else:
@@ -33,10 +35,32 @@ def load_xy(path):
     return check_xy(x, y, source=path.name)
 
 
+def _read_npz(path):
+    arrays = read_npz(path, "an .npz file", names=("x", "y"))
+    if set(arrays) != {"x", "y"}:
+        raise VizkitError(f"{path} has no arrays 'x' and 'y'; save it with "
+                          "np.savez(path, x=features, y=labels)")
+    x, y = arrays["x"], arrays["y"]
+    if x.ndim and len(x) > max_rows():
+        raise _too_many_rows(path)
+    for values in (x, y):
+        if values.dtype.kind == "f":
+            too_large = np.isfinite(values) & (np.abs(values) > _FLOAT32_MAX)
+            if too_large.any():
+                where = tuple(np.argwhere(too_large)[0])
+                raise _too_large(path, f"row {where[0] + 1}", f"{values[where]:g}")
+    return x, y
+
+
 def _read_csv(path):
-    rows = []
+    check_file_size(path)
+    limit = max_rows() * 3
+    values = array("d")
     with open(path, encoding="utf-8", errors="replace") as f:
-        for number, line in enumerate(f, start=1):
+        for number, line in enumerate(iter(lambda: f.readline(_MAX_LINE + 1), ""), start=1):
+            if len(line) > _MAX_LINE and not line.endswith("\n"):
+                raise VizkitError(f"{path.name} line {number} is longer than {_MAX_LINE} "
+                                  "characters; a data line holds three numbers: x0, x1, label")
             cells = [c.strip() for c in line.strip().split(",")]
             if cells == [""]:
                 continue
@@ -44,17 +68,33 @@ def _read_csv(path):
                 raise VizkitError(f"{path.name} line {number} has {len(cells)} columns; "
                                   "give three: x0, x1, label")
             try:
-                rows.append([float(c) for c in cells])
+                row = [float(c) for c in cells]
             except ValueError:
-                if not rows and number == 1:
+                if not values and number == 1:
                     continue  # a header
                 bad = next(c for c in cells if not _is_number(c))
                 raise VizkitError(f"{path.name} line {number}: {bad!r} is not a number") \
                     from None
-    if not rows:
+            big = next((c for c, v in zip(cells, row) if _FLOAT32_MAX < abs(v) < np.inf), None)
+            if big is not None:
+                raise _too_large(path, f"line {number}", big)
+            if len(values) == limit:
+                raise _too_many_rows(path)
+            values.extend(row)
+    if not values:
         raise VizkitError(f"{path.name} has no data rows")
-    table = np.array(rows)
+    table = np.frombuffer(values, dtype=np.float64).reshape(-1, 3)
     return table[:, :2], table[:, 2]
+
+
+def _too_large(path, where, value):
+    return VizkitError(f"{path.name}: value too large for float32 at {where} ({value}; at "
+                       "most 3.4e38); rescale that column")
+
+
+def _too_many_rows(path):
+    return VizkitError(f"{path.name} has more than {max_rows():,} data rows; if you mean it, "
+                       "set VIZKIT_MAX_ROWS to a larger count")
 
 
 def _is_number(text):

@@ -191,9 +191,7 @@ class LossLandscape(TrajectoryView):
             raise VizkitError("the trajectory has no recorded loss to draw; record it with "
                               "vizkit.record")
         self.trajectory = trajectory
-        self.model = trajectory.build_model(-1)
-        for layer in self.model.layers:  # Normalization caches its statistics: refresh them
-            getattr(layer, "finalize_state", lambda: None)()
+        self.set_frame(-1)
         self.loss, self.loss_label = resolve_loss(loss, trajectory.info)
         index = {v.path: i for i, v in enumerate(self.model.weights)}
         trainable = [index[v.path] for v in self.model.trainable_variables]

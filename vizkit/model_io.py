@@ -1,34 +1,151 @@
 """Load a user's saved Keras model, compile it if asked, and check it fits vizkit."""
 
+import logging
 import warnings
+import zipfile
 from pathlib import Path
 
 from ._keras import import_keras
 from .errors import VizkitError
+from .model_config import check_declared_weights, parse_config, rebuild_error
 from .readout import Readout
+from .safe_load import (check_file_size, check_h5_datasets, npy_members, open_zip,
+                        read_zip_member, reason)
 
 __all__ = ["load_model", "compile_model", "check_model"]
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam")
 
+_SAVE = "save the model with model.save('model.keras')"
+_NOT_A_MODEL = "is not a Keras model file"
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
 
-def load_model(path):
-    """A Keras model from a ``.keras`` (or ``.h5``) file, or a one-line error."""
+
+def load_model(path, need_optimizer=True):
+    """A Keras model from a ``.keras`` (or ``.h5``) file, or a one-line error.
+
+    The file is checked before Keras reads it: sizes against the load limit
+    (:mod:`vizkit.safe_load`), no code in its config
+    (:func:`vizkit.model_config.parse_config`), its weights declared within the
+    limit. The model comes compiled as it was saved; if Keras cannot restore
+    that optimizer or loss, it is a one-line error asking for ``--loss``, or,
+    with ``need_optimizer=False`` (``--loss`` was given), the model uncompiled.
+    """
     path = Path(path)
     if not path.is_file():
         raise VizkitError(f"model file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        text = _archive_config(path)
+    elif suffix in (".h5", ".hdf5"):
+        text = _h5_config(path)
+    else:
+        raise VizkitError(f"model file {path.name} is neither .keras nor .h5; {_SAVE}")
+    check_declared_weights(parse_config(text, path.name), path.name)
     keras = import_keras()
     try:
-        with warnings.catch_warnings():
-            # A model saved before training has no optimizer state to restore.
-            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            model = keras.models.load_model(path, compile=True)
+        model = _keras_load(keras, path, compile=True)
     except Exception as exc:  # keras raises many kinds for a bad file
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else \
-            type(exc).__name__
-        raise VizkitError(f"could not load model {path.name} ({reason}); save it with "
-                          "model.save('model.keras')") from None
+        model = _uncompiled(keras, path)
+        if model is None:
+            raise rebuild_error(exc, path.name) from None
+        if need_optimizer:
+            raise VizkitError(f"{path.name}: Keras {keras.__version__} cannot restore the "
+                              f"optimizer or loss it was saved with ({reason(exc)}); give "
+                              "--loss (and --optimizer, --learning-rate) to compile it "
+                              "afresh") from None
+        return model
+    if suffix != ".keras" and getattr(model, "optimizer", None) is not None:
+        _fresh_optimizer(model, path.name)
     return model
+
+
+def _archive_config(path):
+    """The config of a ``.keras`` zip, once its members and weights are within limits."""
+    if not zipfile.is_zipfile(path):
+        raise VizkitError(f"could not load model {path.name}: it {_NOT_A_MODEL} (not a zip "
+                          f"archive); {_SAVE}")
+    with open_zip(path, "a Keras model file") as archive:
+        names = archive.namelist()
+        if "config.json" not in names:
+            raise VizkitError(f"could not load model {path.name}: it {_NOT_A_MODEL} (no "
+                              f"config.json inside); {_SAVE}")
+        for name in {"model.weights.h5", "model.weights.npz"} & set(names):
+            _check_archived_weights(archive, name, path.name)
+        return read_zip_member(archive, "config.json", path.name).decode("utf-8", "replace")
+
+
+def _check_archived_weights(archive, name, source):
+    """The sizes the weights file inside a ``.keras`` declares (it may compress)."""
+    import h5py
+
+    try:
+        with archive.open(name) as f:
+            if name.endswith(".npz"):
+                with zipfile.ZipFile(f) as weights:
+                    npy_members(weights, source)
+            elif f.read(len(_HDF5_SIGNATURE)) != _HDF5_SIGNATURE:
+                raise ValueError("no HDF5 signature")
+            else:
+                with h5py.File(f, "r") as weights:
+                    check_h5_datasets(weights, source)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise VizkitError(f"{source}: its weights are not readable ({reason(exc)}); "
+                          f"{_SAVE}") from None
+
+
+def _h5_config(path):
+    """The model config of a legacy ``.h5`` file, once its datasets are within limits."""
+    import h5py
+
+    check_file_size(path)
+    try:
+        with h5py.File(path, "r") as f:
+            check_h5_datasets(f, path.name)
+            text = f.attrs.get("model_config")
+    except OSError:
+        raise VizkitError(f"could not load model {path.name}: it {_NOT_A_MODEL} (not HDF5); "
+                          f"{_SAVE}") from None
+    if text is None:
+        raise VizkitError(f"{path.name} holds weights but no model; {_SAVE}")
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _keras_load(keras, path, compile):
+    """Keras's own loader in safe mode, without its notes on what it could not restore
+    (an untrained model's missing optimizer state, legacy arguments, metrics not built)."""
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return keras.models.load_model(path, compile=compile, safe_mode=True)
+    finally:
+        absl.setLevel(level)
+
+
+def _uncompiled(keras, path):
+    """The model without its optimizer and loss, or ``None`` if even that fails."""
+    try:
+        return _keras_load(keras, path, compile=False)
+    except Exception:
+        return None
+
+
+def _fresh_optimizer(model, source):
+    """Give an ``.h5`` model a new optimizer with its saved settings.
+
+    Keras 3's HDF5 loader builds the restored optimizer for no variables (it
+    asks the model, not its layers), so the first training step fails; its
+    saved state is lost either way, as Keras itself warns when it can tell.
+    """
+    try:
+        model.compile_from_config(model.get_compile_config())
+    except Exception as exc:
+        raise VizkitError(f"{source}: its optimizer cannot be rebuilt ({reason(exc)}); give "
+                          "--loss (and --optimizer, --learning-rate) to compile it afresh") \
+            from None
 
 
 def compile_model(model, loss=None, optimizer=None, learning_rate=None):

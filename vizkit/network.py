@@ -144,9 +144,6 @@ class NetworkDiagram(TrajectoryView):
         if max_units < 1:
             raise VizkitError(f"max_units must be at least 1, got {max_units}")
         self.trajectory = trajectory
-        self.model = trajectory.build_model(0)
-        for layer in self.model.layers:  # Normalization caches its statistics: refresh them
-            getattr(layer, "finalize_state", lambda: None)()
         self.columns = network_columns(self.model)
         if self.columns[0].units != 2:
             raise VizkitError(f"this model takes {self.columns[0].units} input features, but the "
@@ -187,8 +184,7 @@ class NetworkDiagram(TrajectoryView):
     # -- numbers ---------------------------------------------------------------
     def _probe(self, frame):
         """Set ``frame``'s weights; every read layer's output on both grids, one call."""
-        self.model.set_weights(self.trajectory.weights_at(frame))
-        return self.probe(self._inputs)
+        return self.activations(frame, self._inputs)
 
     def node_values(self, frame, outputs=None):
         """``[(grid points, shown units) array per column]`` at ``frame``: the input

@@ -7,6 +7,7 @@ import numpy as np
 
 from ._keras import import_keras
 from .errors import VizkitError
+from .fingerprint import OutputFingerprint
 from .readout import Readout
 from .trajectory import Trajectory
 
@@ -121,6 +122,7 @@ def record(model, x, y, *, epochs, batch_size=32, seed=None, shuffle=True,
         return diverged or (stop_at_loss is not None and current["loss"] <= stop_at_loss)
 
     done = snapshot(0)  # also builds the model, its optimizer and metrics
+    fingerprint = OutputFingerprint(model, x)  # outputs at frame 0; a rebuilt model must match
     run_epoch = _compiled_epoch(model, x, y, batch_size)
     for epoch in range(1, epochs + 1):
         if done:
@@ -141,6 +143,7 @@ def record(model, x, y, *, epochs, batch_size=32, seed=None, shuffle=True,
         x=x,
         y=y,
         info=info,
+        extras=fingerprint.extras(model),
     )
 
 

@@ -13,11 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VizkitError
+from .trajectory_checks import FORMAT, VERSION
 
 __all__ = ["Trajectory"]
-
-_FORMAT = "vizkit-trajectory"
-_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,9 @@ class Trajectory:
     extras : dict of str to ndarray
         Arrays a scene needs to draw the run again without training (a test
         set, results of side experiments); numeric, saved as ``extra_NAME``.
+        :func:`~vizkit.recorder.record` puts the model's outputs on a few
+        points here (``fingerprint_points``, ``fingerprint_outputs``; see
+        :mod:`vizkit.fingerprint`): keep them when adding others.
     """
 
     model_config: str
@@ -49,6 +50,8 @@ class Trajectory:
     y: np.ndarray
     info: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
+    _source: str = field(default="the trajectory", init=False, repr=False, compare=False)
+    _outputs_checked: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         counts = {len(w) for w in self.weights} | {len(m) for m in self.metrics.values()}
@@ -69,21 +72,42 @@ class Trajectory:
         """The model's weights at ``frame``, as ``model.set_weights`` takes them."""
         return [w[frame] for w in self.weights]
 
-    def build_model(self, frame=-1):
-        """A new Keras model from the stored config, with the weights of ``frame``."""
-        from ._keras import import_keras
+    def set_frame(self, model, frame):
+        """Put ``frame`` into ``model`` (from :meth:`build_model`): its weights, and the
+        state layers derive from them (an adapted ``Normalization``'s mean, say), which
+        ``model.set_weights`` alone leaves stale. Views call this for every frame."""
+        from .model_config import restore_derived_state
 
-        keras = import_keras()
-        model = keras.models.model_from_json(self.model_config)
         model.set_weights(self.weights_at(frame))
-        return model
+        return restore_derived_state(model)
+
+    def build_model(self, frame=-1):
+        """A new Keras model from the stored config, at ``frame`` (see :meth:`set_frame`).
+
+        Refused with a :class:`VizkitError` if the rebuilt model does not
+        reproduce the outputs recorded with the run: it would not be the
+        model that was trained.
+        """
+        from .model_config import model_from_config, parse_config
+
+        model = model_from_config(parse_config(self.model_config, self._source), self._source)
+        self._check_outputs(model)
+        return self.set_frame(model, frame)
+
+    def _check_outputs(self, model):
+        """Once per trajectory: ``model`` must reproduce the outputs recorded with the run."""
+        from .fingerprint import check_outputs
+
+        if not self._outputs_checked:
+            check_outputs(self, model, self._source)
+            object.__setattr__(self, "_outputs_checked", True)
 
     def save(self, path):
         """Write the trajectory to ``path`` (``.npz``), atomically."""
         path = Path(path)
         arrays = {
-            "format": np.array(_FORMAT),
-            "version": np.array(_VERSION),
+            "format": np.array(FORMAT),
+            "version": np.array(VERSION),
             "model_config": np.array(self.model_config),
             "info": np.array(json.dumps(self.info)),
             "x": self.x,
@@ -103,31 +127,21 @@ class Trajectory:
 
     @classmethod
     def load(cls, path):
-        """Read a trajectory written by :meth:`save`."""
+        """Read a trajectory written by :meth:`save`, checked as a whole.
+
+        Sizes are checked before anything is loaded (see :mod:`vizkit.safe_load`),
+        then every array, the run info and the model config; the model is rebuilt
+        once, compared with the stored weights and data, and must reproduce the
+        outputs recorded with the run. Anything wrong is one :class:`VizkitError`.
+        """
+        from .safe_load import read_npz
+        from .trajectory_checks import check_against_model, trajectory_fields
+
         path = Path(path)
         if not path.is_file():
             raise VizkitError(f"trajectory file {path} does not exist; record one first")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["format"]) != _FORMAT:
-                    raise ValueError("not a trajectory")
-                if int(data["version"]) > _VERSION:
-                    raise VizkitError(f"{path} was written by a newer vizkit "
-                                      f"(format {int(data['version'])}); upgrade vizkit")
-                n_weights = sum(1 for k in data.files if k.startswith("weight_"))
-                return cls(
-                    model_config=str(data["model_config"]),
-                    weights=tuple(data[f"weight_{i}"] for i in range(n_weights)),
-                    metrics={k[len("metric_"):]: data[k] for k in data.files
-                             if k.startswith("metric_")},
-                    x=data["x"],
-                    y=data["y"],
-                    info=json.loads(str(data["info"])),
-                    extras={k[len("extra_"):]: data[k] for k in data.files
-                            if k.startswith("extra_")},
-                )
-        except VizkitError:
-            raise
-        except Exception as exc:  # zip, npy, key and JSON errors all mean the same
-            raise VizkitError(f"{path} is not a readable vizkit trajectory "
-                              f"({type(exc).__name__}); record it again") from None
+        arrays = read_npz(path, "a readable vizkit trajectory")
+        trajectory = cls(**trajectory_fields(arrays, path.name))
+        object.__setattr__(trajectory, "_source", path.name)  # names the file in errors
+        trajectory._check_outputs(check_against_model(trajectory, path.name))
+        return trajectory

@@ -267,7 +267,7 @@ class Tween(TrajectoryView):
         self.epoch = epoch % n
         self.epochs = (0, self.epoch) if compare else (self.epoch,)
         self.steps, self.camera_steps, self.hold = int(steps), int(camera_steps), int(hold)
-        self.model = trajectory.build_model(frame=self.epoch)
+        self.set_frame(self.epoch)
         self.layers = self._chain()
         self._output = self.model.layers[-1].name
         self.stages = [Stage(layer.name, *step) for layer in self.layers
@@ -359,8 +359,7 @@ class Tween(TrajectoryView):
         points then the data, in the space ``self.spaces[k]``; ``outputs`` are
         the probed layers' outputs.
         """
-        self.model.set_weights(self.trajectory.weights_at(epoch))
-        outputs = self.probe(self._inputs)
+        outputs = self.activations(epoch, self._inputs)
         states = [self._inputs.astype(np.float64)]
         for layer in self.layers:
             states += _states(layer, states[-1], outputs[layer.name].astype(np.float64))

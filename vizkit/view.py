@@ -52,8 +52,8 @@ class TrajectoryView:
         return self.probe
 
     def set_frame(self, frame):
-        """Give the bound model the weights of ``frame``."""
-        self.model.set_weights(self.trajectory.weights_at(frame))
+        """Give the bound model the weights of ``frame`` (and the state derived from them)."""
+        self.trajectory.set_frame(self.model, frame)
 
     def activations(self, frame, inputs):
         """Every probed layer's output for ``inputs`` at ``frame``."""

@@ -56,7 +56,8 @@ def _train(options, on_epoch):
     from ..recorder import record as record_trajectory
 
     x, y = load_xy(options["data_path"])
-    model = check_model(compile_model(load_model(options["model_path"]), options["loss"],
+    model = load_model(options["model_path"], need_optimizer=options["loss"] is None)
+    model = check_model(compile_model(model, options["loss"],
                                       options["optimizer"], options["learning_rate"]))
     x, y = check_xy(x, y, readout=Readout.of(model), source=options["data_path"].name)
     if options.get("layers"):
