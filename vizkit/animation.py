@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .data_io import check_xy
 from .model_io import check_model
+from .player import Player
 from .probe import layer_names
 
 __all__ = ["animate", "Animation", "view_for", "default_animate_layers"]
@@ -13,17 +14,16 @@ __all__ = ["animate", "Animation", "view_for", "default_animate_layers"]
 class Animation:
     """An animation held in memory; Jupyter shows it as the HTML player."""
 
-    def __init__(self, html, trajectory):
-        self.html = html
+    def __init__(self, player, trajectory):
+        self.player = player  # a vizkit.player.Player
         self.trajectory = trajectory
 
     def _repr_html_(self):
-        return self.html
+        return self.player.html()
 
     def save(self, path):
-        """Write the player to ``path`` (``.html``)."""
-        Path(path).write_text(self.html, encoding="utf-8")
-        return Path(path)
+        """Write the player to ``path`` (``.html``), as a standalone page."""
+        return self.player.save(path)
 
 
 def default_animate_layers(model):
@@ -95,4 +95,4 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "animation.html"
         view.render(path, "html", fps=fps, dpi=dpi, on_frame=on_frame)
-        return Animation(path.read_text(encoding="utf-8"), trajectory)
+        return Animation(Player.load(path), trajectory)

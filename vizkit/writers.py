@@ -5,14 +5,13 @@ it into place only when the whole artifact is done, so a failure never leaves a
 half-written file, and nothing existing is replaced unless ``overwrite``.
 """
 
-import base64
-import html
 import os
 from pathlib import Path
 
 import numpy as np
 
 from .errors import VizkitError
+from .player import HtmlPlayerWriter
 
 __all__ = ["FORMATS", "resolve_format", "output_paths", "check_outputs", "open_writer"]
 
@@ -69,7 +68,7 @@ def open_writer(path, fmt, *, fps=10, frames=None, title="vizkit", overwrite=Fal
         return _FfmpegWriter(paths, fmt, fps)
     if fmt == "png":
         return _PngWriter(paths)
-    return _HtmlWriter(paths, fps, title)
+    return _HtmlPlayer(paths, fps, title)
 
 
 class _Writer:
@@ -179,67 +178,19 @@ class _PngWriter(_Writer):
                               f"{self.frame_count} frame(s) rendered")
 
 
-class _HtmlWriter(_Writer):
-    """One HTML file with every frame inline and a slider to move through them."""
+class _HtmlPlayer(_Writer):
+    """The HTML player (:class:`vizkit.player.HtmlPlayerWriter`) behind the staging file."""
 
     def __init__(self, paths, fps, title):
         super().__init__(paths)
-        self.fps = fps
-        self._file = open(self._staging(paths[0]), "w", encoding="utf-8")
-        self._labels = []
-        self._file.write(_HTML_HEAD.format(title=html.escape(title)))
+        self._player = HtmlPlayerWriter(self._staging(paths[0]), fps=fps, title=title)
 
     def _append(self, rgba, label):
-        import imageio.v3 as iio
-
-        png = iio.imwrite("<bytes>", rgba[..., :3], extension=".png")
-        prefix = "," if self._labels else ""
-        self._file.write(f'{prefix}"data:image/png;base64,{base64.b64encode(png).decode()}"\n')
-        self._labels.append(label or f"frame {len(self._labels)}")
+        self._player.append(rgba, label)
 
     def _finish(self):
-        if self._file is None:
-            return
-        labels = ",".join(f'"{html.escape(label)}"' for label in self._labels)
-        self._file.write(_HTML_TAIL.replace("@LABELS@", labels)
-                         .replace("@DELAY@", str(round(1000 / self.fps))))
-        self._file.close()
-        self._file = None
+        self._player.finish()
 
-
-_HTML_HEAD = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: "DejaVu Sans", sans-serif; margin: 1em; }}
-#controls {{ display: flex; gap: 1em; align-items: center; max-width: 100%; }}
-#slider {{ flex: 1; }}
-img {{ max-width: 100%; }}
-</style></head>
-<body>
-<img id="frame" alt="{title}">
-<div id="controls">
-<button id="play" type="button">play</button>
-<input id="slider" type="range" min="0" value="0" step="1" aria-label="frame">
-<span id="label"></span>
-</div>
-<script>
-const frames = [
-"""
-
-_HTML_TAIL = """];
-const labels = [@LABELS@];
-const img = document.getElementById("frame"), slider = document.getElementById("slider");
-const label = document.getElementById("label"), play = document.getElementById("play");
-let timer = null;
-function show(i) { img.src = frames[i]; slider.value = i; label.textContent = labels[i]; }
-slider.max = frames.length - 1;
-slider.addEventListener("input", () => show(+slider.value));
-play.addEventListener("click", () => {
-  if (timer) { clearInterval(timer); timer = null; play.textContent = "play"; return; }
-  play.textContent = "pause";
-  timer = setInterval(() => show((+slider.value + 1) % frames.length), @DELAY@);
-});
-show(frames.length - 1);
-</script>
-</body></html>
-"""
+    def abort(self):
+        self._player.abort()
+        super().abort()
