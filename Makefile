@@ -10,7 +10,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help venv animations test baselines fixtures bench clean
+.PHONY: help venv animations browser test baselines fixtures bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -26,7 +26,12 @@ venv: $(STAMP) ## create .venv and install vizkit with its test tools
 animations: $(STAMP) ## render every scene into output/
 	$(BIN)/vizkit render-all --out-dir $(OUTPUT) --overwrite
 
-test: $(STAMP) ## run the test suite (image snapshots included)
+browser: ## install Debian's chromium for the browser tests where we can (root, apt-get)
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	} >/dev/null 2>&1 || echo "no /usr/bin/chromium: the browser tests will skip"
+
+test: $(STAMP) browser ## run the test suite (image snapshots included)
 	$(BIN)/python -m pytest
 
 baselines: $(STAMP) ## regenerate the snapshot baselines on purpose, then review the PNGs

@@ -84,7 +84,7 @@ def test_record_then_replay_with_other_layers_and_format(files, tmp_path):
     result = run(["replay", str(run_file), "--layers", "hidden", "--out",
                   str(tmp_path / "r.html"), "--fps", "3", "--dpi", "30", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "r.html").read_text().count("data:image/png;base64,") == 4
+    assert (tmp_path / "r.html").read_text().count("data:image/webp;base64,") == 4
     result = run(["replay", str(run_file), "--unit-maps", "--format", "png", "--out",
                   str(tmp_path / "u.png"), "--dpi", "30", "--quiet"])
     assert result.exit_code == 0, result.output
@@ -164,7 +164,7 @@ def test_python_api_writes_a_file_and_returns_a_player(keras, tmp_path):
     assert path == tmp_path / "p.mp4" and path.exists()
     player = animate(small_model(keras), x, y, epochs=2, dpi=30)
     assert isinstance(player, Animation)
-    assert player._repr_html_().count("data:image/png;base64,") == 3
+    assert player._repr_html_().count("data:image/webp;base64,") == 3
     assert player.trajectory.n_frames == 3
 
 

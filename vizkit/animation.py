@@ -16,17 +16,16 @@ VIEWS = ("layers", "units", "tween", "network", "landscape")
 class Animation:
     """An animation held in memory; Jupyter shows it as the HTML player."""
 
-    def __init__(self, html, trajectory):
-        self.html = html
+    def __init__(self, player, trajectory):
+        self.player = player  # a vizkit.player.Player
         self.trajectory = trajectory
 
     def _repr_html_(self):
-        return self.html
+        return self.player.html()
 
     def save(self, path):
-        """Write the player to ``path`` (``.html``)."""
-        Path(path).write_text(self.html, encoding="utf-8")
-        return Path(path)
+        """Write the player to ``path`` (``.html``), as a standalone page."""
+        return self.player.save(path)
 
 
 def default_animate_layers(model):
@@ -122,6 +121,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     from .data_io import check_xy
     from .model_io import check_model
     from .pipeline import RenderSettings, produce
+    from .player import Player
     from .probe import LayerProbe
     from .readout import Readout
     from .recorder import record
@@ -147,4 +147,4 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
         path = Path(folder) / "animation.html"
         settings = RenderSettings(path, fps=fps, dpi=dpi, trajectory=False)
         produce(model_recipe(train), options, settings, progress=progress)
-        return Animation(path.read_text(encoding="utf-8"), recorded[-1])
+        return Animation(Player.load(path), recorded[-1])
