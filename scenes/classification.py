@@ -132,13 +132,15 @@ def _view(trajectory, options):
 
 def _stills(trajectory, view, options):
     from vizkit.classification import classification_stills
+    from vizkit.network import NetworkDiagram
 
-    return classification_stills(trajectory, view)
+    return dict(classification_stills(trajectory, view),
+                network=NetworkDiagram(trajectory).frame_still())
 
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
                 still_names=("ladder", "train-test", "curves", "learning-rate", "confusion",
-                             "regression"))
+                             "regression", "network"))
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])

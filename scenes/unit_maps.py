@@ -61,13 +61,14 @@ def _view(trajectory, options):
 
 
 def _stills(trajectory, view, options):
+    from vizkit.network import NetworkDiagram
     from vizkit.unit_maps import unit_map_stills
 
-    return unit_map_stills(view)
+    return dict(unit_map_stills(view), network=NetworkDiagram(trajectory).frame_still())
 
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
-                still_names=("data", "regions", "L1-units", "L2-units"),
+                still_names=("data", "regions", "L1-units", "L2-units", "network"),
                 render_options=("unit_specs",))
 
 

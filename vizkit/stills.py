@@ -13,10 +13,12 @@ __all__ = ["Still", "axes_still", "draw_still", "write_still"]
 
 @dataclass(frozen=True)
 class Still:
-    """A picture: ``draw(fig)`` fills a figure of ``size`` inches (width, height)."""
+    """A picture: ``draw(fig)`` fills a figure of ``size`` inches (width, height);
+    or, for a still that lays out its own figure, ``figure(dpi)`` returns it drawn."""
 
-    size: tuple
-    draw: Callable
+    size: tuple = None
+    draw: Callable = None
+    figure: Callable = None
 
 
 def axes_still(size, draw, *, columns=1, left=None, right=0.97, bottom=0.14, top=0.86,
@@ -34,8 +36,11 @@ def axes_still(size, draw, *, columns=1, left=None, right=0.97, bottom=0.14, top
 def draw_still(still, dpi=100):
     """The still's pixels: an ``(h, w, 3)`` uint8 array, in vizkit's style."""
     with style():
-        fig = new_figure(*still.size, dpi=dpi)
-        still.draw(fig)
+        if still.figure is not None:
+            fig = still.figure(dpi)
+        else:
+            fig = new_figure(*still.size, dpi=dpi)
+            still.draw(fig)
         fig.canvas.draw()
         return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
 

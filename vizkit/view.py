@@ -98,6 +98,20 @@ class TrajectoryView:
         self.draw_frame(axes, frame)
         caption(header, self.frame_title(frame), self.frame_subtitle(frame))
 
+    def frame_still(self, position=-1):
+        """A :class:`~vizkit.stills.Still` of one frame (``position`` in :meth:`frames`,
+        default the last): the animation's picture, on its own."""
+        from .stills import Still
+
+        frame = list(self.frames())[position]
+
+        def figure(dpi):
+            fig, header, axes = self.figure(dpi=dpi)
+            self.draw(header, axes, frame)
+            return fig
+
+        return Still(figure=figure)
+
     # -- rendering ---------------------------------------------------------------
     def write(self, paths, fmt, *, frames=None, fps=10, dpi=100, on_frame=None, sinks=()):
         """Render ``frames`` into ``paths`` as given (the pipeline stages them)."""
