@@ -3,7 +3,13 @@
 from .render import render_frames
 from .style import style
 
-__all__ = ["TrajectoryView"]
+__all__ = ["TrajectoryView", "frame_epochs"]
+
+
+def frame_epochs(trajectory):
+    """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
+    some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
+    return list(trajectory.info.get("frame_epochs", range(trajectory.n_frames)))
 
 
 class TrajectoryView:
@@ -17,14 +23,16 @@ class TrajectoryView:
     title = "vizkit"
 
     def frame_title(self, frame):
-        """``Epoch k of n``; frame 0 is the untrained model."""
+        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
+        epoch = frame_epochs(self.trajectory)[frame]
         total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
-        return "Before training" if frame == 0 else f"Epoch {frame} of {total}"
+        return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
 
     def frame_subtitle(self, frame):
         """The metrics at ``frame``, e.g. ``accuracy 0.873 · loss 0.412``."""
         parts = []
-        for name in ("accuracy", "loss", "test_accuracy", "test_loss"):
+        for name in ("accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy",
+                     "test_loss"):
             if name in self.trajectory.metrics:
                 value = self.trajectory.metrics[name][frame]
                 parts.append(f"{name.replace('_', ' ')} {value:.3f}")
