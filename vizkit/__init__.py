@@ -12,6 +12,7 @@ _PUBLIC = {
     "VizkitError": "errors",
     "Trajectory": "trajectory",
     "record": "recorder",
+    "Recorder": "callback",
     "LayerProbe": "probe",
     "InputGrid": "grid",
     "PlaneProjection": "projection",

@@ -1,17 +1,23 @@
 """What every animation of a trajectory shares: the model at a frame, the header
 with its caption, and the render calls. Views only lay out and draw."""
 
-from dataclasses import replace
-
 from functools import cached_property
 
 from .panels import caption
 from .render import new_figure, render_frames, stream_frames
 from .style import style
 
-__all__ = ["TrajectoryView"]
+__all__ = ["TrajectoryView", "frame_epochs"]
+
+
+def frame_epochs(trajectory):
+    """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
+    some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
+    return list(trajectory.info.get("frame_epochs", range(trajectory.n_frames)))
+
 
 _METRICS = ("accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss")
+
 
 class TrajectoryView:
     """Base for views that draw any frame of a trajectory on a fixed figure.
@@ -66,9 +72,10 @@ class TrajectoryView:
         return range(self.trajectory.n_frames)
 
     def frame_title(self, frame):
-        """``Epoch k of n``; frame 0 is the untrained model."""
+        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
+        epoch = frame_epochs(self.trajectory)[frame]
         total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
-        return "Before training" if frame == 0 else f"Epoch {frame} of {total}"
+        return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
 
     def frame_label(self, frame):
         """What the HTML player shows under ``frame`` (default: its title)."""
