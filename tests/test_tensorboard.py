@@ -92,3 +92,38 @@ def test_missing_tensorboard_package_says_how_to_install_it(tmp_path, monkeypatc
     with pytest.raises(VizkitError, match="fix: pip install tensorboard"):
         TensorBoardSink(tmp_path / "logs")
     assert not (tmp_path / "logs").exists()
+
+
+def test_command_line_tensorboard_gets_every_frame_after_the_files(tmp_path):
+    """--tensorboard: one image per frame at its epoch and the metrics, from the GIF's render."""
+    import imageio.v3 as iio
+    from click.testing import CliRunner
+
+    from vizkit.cli import main
+
+    out, logs = tmp_path / "run" / "o.gif", tmp_path / "logs"
+    result = CliRunner().invoke(main, ["layer-spaces", "--epochs", "3", "--grid-resolution",
+                                       "20", "--dpi", "30", "--quiet", "--out", str(out),
+                                       "--format", "gif", "--format", "png",
+                                       "--tensorboard", str(logs)])
+    assert result.exit_code == 0, result.output
+    images, scalars = read_events(logs)
+    (tag, frames), = images.items()
+    assert tag.startswith("layer-spaces") and [step for step, _ in frames] == [0, 1, 2, 3]
+    gif = iio.imread(out, index=None)
+    assert frames[0][1].shape[:2] == gif.shape[1:3]
+    assert [step for step, _ in scalars["layer-spaces/loss"]] == [0, 1, 2, 3]
+
+
+def test_a_failed_run_writes_nothing_to_tensorboard(tmp_path):
+    from click.testing import CliRunner
+
+    from vizkit.cli import main
+
+    (tmp_path / "o.gif.json").write_text("mine")
+    result = CliRunner().invoke(main, ["layer-spaces", "--epochs", "2", "--grid-resolution",
+                                       "20", "--dpi", "30", "--quiet", "--out",
+                                       str(tmp_path / "o.gif"), "--tensorboard",
+                                       str(tmp_path / "logs")])
+    assert result.exit_code == 1
+    assert not (tmp_path / "logs").exists()

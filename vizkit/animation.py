@@ -93,7 +93,8 @@ class _Frames(Progress):
 
 
 def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, dpi=100,
-            batch_size=32, seed=None, unit_maps=False, overwrite=False, on_frame=None):
+            batch_size=32, seed=None, unit_maps=False, overwrite=False, on_frame=None,
+            tensorboard=None):
     """Train ``model`` on ``(x, y)`` epoch by epoch and animate what its layers do.
 
     Parameters
@@ -113,6 +114,8 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
         which Jupyter displays as a player.
     unit_maps : bool
         Draw per-unit maps of Dense layers instead of layer spaces.
+    tensorboard : path, optional
+        A TensorBoard log folder: every frame and the metrics go there too.
 
     Returns
     -------
@@ -141,10 +144,11 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     progress = _Frames(on_frame)
     if out is not None:
         settings = RenderSettings(out, formats=(fmt,) if fmt else (), fps=fps, dpi=dpi,
-                                  overwrite=overwrite)
+                                  overwrite=overwrite, tensorboard=tensorboard)
         return produce(model_recipe(train), options, settings, progress=progress)[0]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "animation.html"
-        settings = RenderSettings(path, fps=fps, dpi=dpi, trajectory=False)
+        settings = RenderSettings(path, fps=fps, dpi=dpi, trajectory=False,
+                                  tensorboard=tensorboard)
         produce(model_recipe(train), options, settings, progress=progress)
         return Animation(Player.load(path), recorded[-1])

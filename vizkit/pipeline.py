@@ -65,7 +65,9 @@ class RenderSettings:
     the format unless ``formats`` are given. ``formats=()`` with ``animate=False``
     writes no animation (``vizkit record``). The trajectory goes beside ``out``
     (``x.gif`` → ``x.trajectory.npz``) unless ``trajectory_to`` names it, or
-    nowhere with ``trajectory=False``."""
+    nowhere with ``trajectory=False``. With ``tensorboard`` (a log folder) every
+    frame of the first format and the metrics also go to TensorBoard, once the
+    files are saved."""
 
     out: Path
     formats: tuple = ()
@@ -76,6 +78,7 @@ class RenderSettings:
     animate: bool = True
     trajectory: bool = True
     trajectory_to: Path = None
+    tensorboard: Path = None
     sinks: tuple = field(default=())
 
     def __post_init__(self):
@@ -151,18 +154,23 @@ def produce(recipe, options, settings, *, replay=None, replay_from=None, any_sce
     if replay is not None and not any_scene:
         _check_replay(recipe, replay)
     parts = [replay.info.get("part", "")] if replay is not None else list(recipe.parts)
+    boards = []
     with OutputTransaction(settings.overwrite) as run:
         run.check(_planned(recipe, options, settings, formats, parts, replay))
         trajectories = {parts[0]: replay} if replay is not None else \
             _record(recipe, options, progress)
         for part, trajectory in trajectories.items():
-            _render_part(recipe, options, settings, formats, run, part, trajectory,
-                         replay_from if replay is not None else None, progress)
+            boards.append(_render_part(recipe, options, settings, formats, run, part,
+                                       trajectory, replay_from if replay is not None else None,
+                                       progress))
         if _draws_static_stills(recipe, settings, replay):
             for name, still in recipe.static_stills(options).items():
                 _write_still(run, still_path(settings.out, "", name), still, settings,
                              _parameters(recipe, options, settings, {}, None, name))
-        return run.commit()
+        written = run.commit()
+    for board in filter(None, boards):
+        board.write(settings.tensorboard)
+    return written
 
 
 def _check_replay(recipe, trajectory):
@@ -218,15 +226,18 @@ def _render_part(recipe, options, settings, formats, run, part, trajectory, repl
     view = recipe.view(trajectory, options)
     stills = recipe.stills(trajectory, view, options) if recipe.stills else {}
     every = list(view.frames())
+    board = _BoardFrames(view, f"{recipe.name}/{part}" if part else recipe.name) \
+        if settings.tensorboard else None
     for fmt in formats:
         positions = parse_stills(settings.stills, len(every)) if fmt == "png" else None
         frames = every if positions is None else [every[i] for i in positions]
         finals = output_paths(part_path(settings.out, part), fmt, positions)
         label = f"rendering {fmt}" + (f" ({part})" if part else "")
         with progress.bar(label, len(frames)) as advance:
+            sinks = settings.sinks + ((board.sink(frames),) if board else ())
             result = view.write([run.stage(p) for p in finals], fmt, frames=frames,
                                 fps=settings.fps, dpi=settings.dpi, on_frame=advance,
-                                sinks=settings.sinks if fmt == formats[0] else ())
+                                sinks=sinks if fmt == formats[0] else ())
         parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
         record = manifest_record(finals[0], scene=recipe.name, parameters=parameters,
                                  seed=trajectory.info.get("seed"), frames=result.frame_count,
@@ -239,6 +250,35 @@ def _render_part(recipe, options, settings, formats, run, part, trajectory, repl
                      trajectory)
     if settings.trajectory and not replayed:
         _save(trajectory, run.stage(trajectory_path(settings, part)))
+    return board
+
+
+class _BoardFrames:
+    """A view's rendered frames, kept PNG-encoded until the run's files are saved,
+    then written to TensorBoard with the run's metrics (nothing for a failed run)."""
+
+    def __init__(self, view, tag):
+        self.view, self.tag, self.frames = view, tag, []
+
+    def sink(self, frames):
+        """A render sink: ``(rgba, position)`` of ``frames``."""
+        import imageio.v3 as iio
+
+        def keep(rgba, position):
+            png = iio.imwrite("<bytes>", rgba[..., :3], extension=".png")
+            self.frames.append((png, self.view.frame_step(frames[position])))
+
+        return keep
+
+    def write(self, logdir):
+        import imageio.v3 as iio
+
+        from .tensorboard import TensorBoardSink
+
+        with TensorBoardSink(logdir, tag=self.tag) as board:
+            for png, step in self.frames:
+                board.add_frame(iio.imread(png), step)
+            board.add_scalars(self.view.trajectory)
 
 
 def _save(trajectory, path):

@@ -556,6 +556,10 @@ class Tween(TrajectoryView):
         ax.add_collection(LineCollection(field.lines, colors="#222222", linewidths=1.0,
                                          linestyles=(0, (4, 3)), zorder=3.5), autolim=False)
 
+    def frame_step(self, index):
+        """TensorBoard's step for tween frame ``index``: its place in the tween."""
+        return index
+
     def frame_title(self, index):
         """The caption's title: the stage shown, e.g. ``hidden_1: tanh``."""
         return self._captions[index][0]

@@ -77,6 +77,10 @@ class TrajectoryView:
         total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
         return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
 
+    def frame_step(self, frame):
+        """The epoch ``frame`` shows: its step in TensorBoard."""
+        return frame_epochs(self.trajectory)[frame]
+
     def frame_label(self, frame):
         """What the HTML player shows under ``frame`` (default: its title)."""
         return self.frame_title(frame)

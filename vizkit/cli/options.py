@@ -52,6 +52,9 @@ def render_options(out):
         click.option("--stills", default="last", show_default=True,
                      help="Frames kept as PNG stills: numbers or first/middle/last, "
                           "comma-separated."),
+        click.option("--tensorboard", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, metavar="LOGDIR",
+                     help="Also write every frame and the metrics to TensorBoard's LOGDIR."),
         click.option("--overwrite", is_flag=True, help="Replace output files that exist."),
         click.option("--quiet", is_flag=True, help="No progress bars or messages."),
     )
