@@ -6,6 +6,10 @@ not import TensorFlow.
 
 import importlib
 
+from ._keras import apply_environment
+
+apply_environment()  # TensorFlow's defaults must be set before it starts
+
 __version__ = "0.1.0"
 
 _PUBLIC = {

@@ -4,7 +4,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["import_keras", "skip_keras_sklearn_wrappers"]
+__all__ = ["import_keras", "apply_environment", "skip_keras_sklearn_wrappers"]
 
 _ENVIRONMENT = {
     # TensorFlow's C++ start-up chatter is noise on a command line.
@@ -36,11 +36,11 @@ def skip_keras_sklearn_wrappers():
     _skip_sklearn_wrappers = True
 
 
-def import_keras():
-    """Return the ``keras`` module, importing TensorFlow on first use.
+def apply_environment():
+    """Set vizkit's TensorFlow defaults (each only where the variable is unset).
 
-    vizkit's environment defaults only work if they are set before TensorFlow
-    starts. If it was imported already (a notebook that imported Keras first),
+    They only work before TensorFlow starts, so ``import vizkit`` applies them.
+    If TensorFlow was imported already (a notebook that imported Keras first),
     vizkit says once which defaults could not apply and leaves the environment
     as it is, so that manifests record what was actually in force.
     """
@@ -56,6 +56,12 @@ def import_keras():
     else:
         for name, value in _ENVIRONMENT.items():
             os.environ.setdefault(name, value)
+
+
+def import_keras():
+    """Return the ``keras`` module, importing TensorFlow on first use (see
+    :func:`apply_environment`)."""
+    apply_environment()
     if "keras" in sys.modules:
         return sys.modules["keras"]
     hide = _skip_sklearn_wrappers and "sklearn" not in sys.modules
