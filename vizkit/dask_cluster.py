@@ -6,8 +6,9 @@ schedules, moves data between workers, reports failures with their
 exceptions and spans machines, and the same code runs on both.
 
 Each worker runs vizkit's tasks in one process of its own
-(:func:`in_own_process`), started at its first task: a single-threaded Python
-where nothing but vizkit runs. A Dask worker's event loop draws from Python's
+(:func:`in_own_process`): a single-threaded Python where nothing but vizkit
+runs, started at its first task and kept, TensorFlow loaded, until the
+worker stops (or, on a cluster made for one sweep, until the sweep ends). A Dask worker's event loop draws from Python's
 global ``random`` while tasks run, and Keras seeds every unseeded initializer
 from it, so a model built in the worker itself would start from other
 weights than the same run made alone. Workers must therefore be allowed
@@ -17,12 +18,13 @@ children: not daemonic (``DASK_DISTRIBUTED__WORKER__DAEMON=False``).
 import logging
 import os
 import resource
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+
+from distributed import WorkerPlugin
 
 from .errors import VizkitError
 
-__all__ = ["dask_client", "default_workers", "peak_rss_mib", "in_own_process",
-           "stop_own_process", "worker_peaks"]
+__all__ = ["dask_client", "default_workers", "peak_rss_mib", "in_own_process", "worker_peaks"]
 
 _OWN = None  # this worker's own process (a ProcessPoolExecutor of one), made on first use
 
@@ -62,11 +64,21 @@ def _call(payload):
 
 
 def stop_own_process():
-    """End this worker's own process, if it has one (at the end of a sweep)."""
+    """End this worker's own process, if it has one."""
     global _OWN
     if _OWN is not None:
         _OWN.shutdown(wait=True, cancel_futures=True)
         _OWN = None
+
+
+class OwnProcess(WorkerPlugin):
+    """Ends a worker's own process when the worker stops."""
+
+    name = "vizkit-own-process"
+    idempotent = True  # registered by every sweep; the first stays, its process with it
+
+    def teardown(self, worker):
+        stop_own_process()
 
 
 def worker_peaks():
@@ -113,6 +125,7 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
                                   f"{_JOIN_S} s; start some with `dask worker {scheduler} "
                                   "--nthreads 1`") from None
             _check_workers(client, scheduler)
+            client.register_plugin(OwnProcess())
             yield client
         return
     if workers is not None and workers < 1:
@@ -124,7 +137,11 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
                                threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.ERROR)
         with cluster, Client(cluster, set_as_default=False) as client:
-            yield client
+            try:
+                yield client
+            finally:  # before the cluster stops its workers, which would not wait for it
+                with suppress(Exception):  # a broken cluster: the original error matters
+                    client.run(stop_own_process)
 
 
 def _check_workers(client, scheduler):

@@ -163,7 +163,7 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
     ``keep_going``, leaves its cell marked empty. Returns the paths written;
     on any failure or interruption nothing is left behind.
     """
-    from .dask_cluster import dask_client, stop_own_process
+    from .dask_cluster import dask_client
 
     progress = progress or Progress()
     formats = settings.format_list()
@@ -174,13 +174,10 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
             sweep = _Sweep(client, recipe, plan, settings, run, keep_going, progress)
             engine = sweep.engine()
             progress.say(f"sweep: {len(plan.variants)} variants on {engine}")
-            try:
-                sweep.record()
-                sweep.fit()
-                results = sweep.render(formats)
-                resources = sweep.resources()
-            finally:
-                client.run(stop_own_process)
+            sweep.record()
+            sweep.fit()
+            results = sweep.render(formats)
+            resources = sweep.resources()
         for finals, result in results:
             record = manifest_record(finals[0], scene="sweep",
                                      parameters=sweep.parameters(engine),
