@@ -192,6 +192,11 @@ def test_metrics_line_says_when_a_run_stopped_early():
     assert metrics_line(metrics, 1, 2, 10) == "acc 0.750  ·  loss 0.500"
     assert metrics_line(metrics, 2, 2, 10) == "acc 0.875  ·  loss 0.250  ·  stopped at epoch 2"
     assert metrics_line(metrics, 2, 2, 2) == "acc 0.875  ·  loss 0.250"
+    metrics["test_accuracy"] = np.array([0.5, 0.5, 0.625])
+    assert metrics_line(metrics, 2, 2, 2, split_sets=True) == \
+        "acc 0.875  ·  loss 0.250\ntest acc 0.625"
+    assert metrics_line(metrics, 2, 2, 9, split_sets=False) == \
+        "acc 0.875  ·  loss 0.250  ·  test acc 0.625  ·  stopped at epoch 2"
 
 
 @pytest.mark.snapshot
@@ -251,7 +256,7 @@ class _FakeClient:
                                                               dtype=np.uint8)
 
 
-def render_with_fake_workers(tmp_path, n_variants, n_frames):
+def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
     from vizkit.sweep import _Sweep
     from vizkit.transaction import OutputTransaction
 
@@ -266,9 +271,11 @@ def render_with_fake_workers(tmp_path, n_variants, n_frames):
         sweep.done = {i: {"n_frames": n, "epochs": n_frames - 1} for i, n in lengths.items()}
         sweep.trajectories = {i: i for i in lengths}
         sweep.scales = {i: None for i in lengths}
-        tracemalloc.start()
+        if traced:  # after a first sweep: fonts and modules load once, not per frame
+            render_with_fake_workers(tmp_path / "warm-up", 2, 2, traced=False)
+            tracemalloc.start()
         sweep.render(["png"])
-        peak = tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1] if traced else None
         tracemalloc.stop()
         transaction.commit()
     return plan, lengths, client, peak, iio.imread(settings.out)

@@ -200,7 +200,6 @@ class _Sweep:
         self.trajectories = {}  # index -> future of the Trajectory (it stays on a worker)
         self.done = {}  # index -> what came back: bounds, frames, metrics, environment
         self.failed = {}  # index -> one-line reason
-        self.fits = {}
 
     @property
     def live(self):
@@ -311,17 +310,14 @@ class _Sweep:
 
         pending = deque(submit(chunk) for chunk in chunks[:ahead])
         canvas = None
-        written = []
+        writers = []  # (format, final paths, writer)
         with ExitStack() as stack, \
                 self.progress.bar(f"rendering {n_frames} frames", n_frames) as advance:
-            writers = []
             for fmt in formats:
                 finals = output_paths(self.settings.out, fmt, stills if fmt == "png" else None)
-                writer = stack.enter_context(open_writer(
+                writers.append((fmt, finals, stack.enter_context(open_writer(
                     [self.run.stage(p) for p in finals], fmt, fps=self.settings.fps,
-                    title=f"vizkit sweep: {self.plan.scene}"))
-                writers.append((fmt, writer))
-                written.append((finals, writer))
+                    title=f"vizkit sweep: {self.plan.scene}"))))
             for index, chunk in enumerate(chunks):
                 cells = {i: f.result() for i, f in pending.popleft().items()}
                 if index + ahead < len(chunks):
@@ -335,12 +331,12 @@ class _Sweep:
                             canvas.place(variant.row, variant.column, decode_png(pngs[position]))
                     title = "Before training" if frame == 0 else f"Epoch {frame} of {epochs}"
                     pixels = canvas.frame(title)
-                    for fmt, writer in writers:
+                    for fmt, _, writer in writers:
                         if fmt != "png" or frame in stills:
                             writer.append(pixels, title)
                     advance()
                 del cells
-        return [(finals, (writer.frame_count, writer.frame_size)) for finals, writer in written]
+        return [(finals, (writer.frame_count, writer.frame_size)) for _, finals, writer in writers]
 
     def _canvas(self, cell_shape):
         """The frame's canvas, with the cells of failed variants marked once."""

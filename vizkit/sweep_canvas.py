@@ -20,7 +20,7 @@ from .sweep_cells import band_text, cell_layout, cell_size
 
 __all__ = ["SweepCanvas", "decode_png", "failed_cell"]
 
-_TITLE_IN, _LINE_IN = 0.42, 0.2  # header: the epoch, then each line of the subtitle
+_TITLE_IN, _LINE_IN = 0.36, 0.2  # header: the epoch, then each line of the subtitle
 _SUBTITLE_PT = 10.5
 
 

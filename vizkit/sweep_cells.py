@@ -34,43 +34,56 @@ __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout",
 PANEL = 2.2  # inches per panel: small multiples, still readable at 100 dpi
 _LEFT, _GAP, _RIGHT = 0.42, 0.48, 0.14  # inches: tick labels, between panels, right edge
 _BAND, _TITLE, _BOTTOM = 0.56, 0.24, 0.3  # inches: label and metrics, panel title, ticks
+_LINE = 0.17  # inches: a second metrics line, in a cell of one panel
 _MESH = 64  # quads per side of the warped mesh (a cell is about 220 px wide)
 _SHORT = {"accuracy": "acc", "loss": "loss", "test_accuracy": "test acc",
           "test_loss": "test loss", "val_accuracy": "val acc", "val_loss": "val loss"}
 
 
+def _band(n_panels):
+    """Inches above the panels: the label and one metrics line (two in a narrow cell)."""
+    return _BAND + (_LINE if n_panels == 1 else 0)
+
+
 def cell_size(n_panels):
     """Figure size (inches) of a cell of ``n_panels`` panels in a row."""
     width = _LEFT + n_panels * PANEL + (n_panels - 1) * _GAP + _RIGHT
-    return width, _BAND + _TITLE + PANEL + _BOTTOM
+    return width, _band(n_panels) + _TITLE + PANEL + _BOTTOM
 
 
 def cell_layout(fig, n_panels, label):
     """On a figure of :func:`cell_size`: the band on top (axis off) with ``label``,
     and the panels below it."""
     width, height = cell_size(n_panels)
-    band = fig.add_axes((0, 1 - _BAND / height, 1, _BAND / height))
+    band = fig.add_axes((0, 1 - _band(n_panels) / height, 1, _band(n_panels) / height))
     band.set_axis_off()
-    band.text(0.5 * _LEFT / width, 0.93, label, transform=band.transAxes, ha="left",
-              va="top", fontsize=9.5, fontweight="bold")
+    band.text(0.5 * _LEFT / width, 1 - 0.04 / _band(n_panels), label, transform=band.transAxes,
+              ha="left", va="top", fontsize=9.5, fontweight="bold")
     axes = [fig.add_axes(((_LEFT + i * (PANEL + _GAP)) / width, _BOTTOM / height,
                           PANEL / width, PANEL / height)) for i in range(n_panels)]
     return band, axes
 
 
 def band_text(band, text):
-    """The per-frame line under a cell's label (metrics, or why the cell is empty)."""
-    return band.text(0.5 * _LEFT / band.figure.get_figwidth(), 0.3, text,
-                     transform=band.transAxes, ha="left", va="center", fontsize=8.5)
+    """The per-frame lines under a cell's label (metrics, or why the cell is empty)."""
+    height = band.get_position().height * band.figure.get_figheight()
+    return band.text(0.5 * _LEFT / band.figure.get_figwidth(), 1 - 0.26 / height, text,
+                     transform=band.transAxes, ha="left", va="top", fontsize=8.5)
 
 
-def metrics_line(metrics, frame, last_frame=None, epochs=None):
-    """``acc 0.950 · loss 0.212`` at ``frame``; a run that stopped early says so."""
-    parts = [f"{_SHORT[name]} {float(metrics[name][frame]):.3f}" for name in _SHORT
+def metrics_line(metrics, frame, last_frame=None, epochs=None, *, split_sets=False):
+    """``acc 0.950 · loss 0.212`` at ``frame``, evaluation sets on a second line with
+    ``split_sets``; a run that stopped early says so."""
+    shown = [(name, f"{_SHORT[name]} {float(metrics[name][frame]):.3f}") for name in _SHORT
              if name in metrics]
+    lines = [[text for name, text in shown if "_" not in name],
+             [text for name, text in shown if "_" in name]]
+    lines = [line for line in lines if line]
     if last_frame is not None and frame == last_frame and epochs and last_frame < epochs:
-        parts.append(f"stopped at epoch {last_frame}")
-    return "  ·  ".join(parts)
+        lines[-1].append(f"stopped at epoch {last_frame}")
+    if not split_sets:
+        lines = [sum(lines, [])]
+    return "\n".join("  ·  ".join(line) for line in lines)
 
 
 @dataclass(frozen=True)
@@ -187,7 +200,8 @@ class VariantCell(TrajectoryView):
         self.draw_frame(axes, frame)
         band_text(header, metrics_line(self.trajectory.metrics, frame,
                                        self.trajectory.n_frames - 1,
-                                       self.trajectory.info.get("epochs")))
+                                       self.trajectory.info.get("epochs"),
+                                       split_sets=self.scales.n_panels == 1))
 
     def draw_frame(self, axes, frame):
         scores, coords = self.values(frame)
@@ -201,7 +215,7 @@ class VariantCell(TrajectoryView):
             order = np.argsort(coords[:self._n_grid, 0])[:: max(1, self._n_grid // 400)]
             axes[1].plot(coords[order, 0], coords[order, 1], color="#555555", linewidth=1.0,
                          zorder=2)
-            class_points(axes[1], coords[self._n_grid:], labels, size=3)
+            class_points(axes[1], coords[self._n_grid:], labels, size=4)
             return
         mesh = self.grid.to_grid(coords[:self._n_grid])
         coarse = mesh[self._mesh_index]
@@ -214,7 +228,7 @@ class VariantCell(TrajectoryView):
         grid_lines(ax, mesh, self._rows, self._cols, linewidth=0.4)
         if self.binary:
             boundary(ax, *(boundary_mesh or (mesh, grid_scores)), 0.5, linewidth=1.0)
-        class_points(ax, points, labels, size=3)
+        class_points(ax, points, labels, size=4)
 
     def render(self, scales, frames, dpi):
         """PNG bytes of ``frames``; the figure is made at the first call and kept."""
