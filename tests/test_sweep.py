@@ -361,6 +361,30 @@ def test_sweep_on_a_local_cluster(tmp_path):
     assert replayed.exit_code == 0, replayed.output
 
 
+def test_sigterm_mid_sweep_leaves_nothing_and_no_process(tmp_path):
+    """Interrupted while its variants record: no file, no folder, no worker left."""
+    import psutil
+
+    out = tmp_path / "out" / "s.gif"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.argv[0] = 'vizkit'; "
+                               "from vizkit.cli import run; run()",
+         "sweep", "layer-spaces", "--vary", "seed=1,2", "--epochs", "300", "--dpi", "40",
+         "--workers", "2", "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert "sweep: 2 variants" in process.stderr.readline()  # the workers are up
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children
+    time.sleep(3)  # into the recordings
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=120)
+    assert code == 130, process.stderr.read()
+    assert "Traceback" not in process.stderr.read()
+    assert list(tmp_path.iterdir()) == []
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]
+
+
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A Dask scheduler and two worker processes started with Dask's own commands, on

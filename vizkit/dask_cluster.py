@@ -64,11 +64,18 @@ def _call(payload):
 
 
 def stop_own_process():
-    """End this worker's own process, if it has one."""
+    """End this worker's own process now, if it has one, whatever it is doing (a sweep
+    that was interrupted does not wait for its variants)."""
     global _OWN
     if _OWN is not None:
-        _OWN.shutdown(wait=True, cancel_futures=True)
-        _OWN = None
+        own, _OWN = _OWN, None
+        terminate = getattr(own, "terminate_workers", None)  # Python 3.14
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list(own._processes.values()):
+                process.terminate()
+        own.shutdown(wait=True, cancel_futures=True)
 
 
 class OwnProcess(WorkerPlugin):
