@@ -8,11 +8,12 @@ exceptions and spans machines, and the same code runs on both.
 Each worker runs vizkit's tasks in one process of its own
 (:func:`in_own_process`): a single-threaded Python where nothing but vizkit
 runs, started at its first task and kept, TensorFlow loaded, until the
-worker stops (or, on a cluster made for one sweep, until the sweep ends). A Dask worker's event loop draws from Python's
-global ``random`` while tasks run, and Keras seeds every unseeded initializer
-from it, so a model built in the worker itself would start from other
-weights than the same run made alone. Workers must therefore be allowed
-children: not daemonic (``DASK_DISTRIBUTED__WORKER__DAEMON=False``).
+worker stops (or, on a cluster made for one sweep, until the sweep ends).
+A Dask worker's event loop draws from Python's global ``random`` while
+tasks run, and Keras seeds every unseeded initializer from it, so a model
+built in the worker itself would start from other weights than the same run
+made alone. Workers must therefore be allowed children: not daemonic
+(``DASK_DISTRIBUTED__WORKER__DAEMON=False``).
 """
 
 import logging

@@ -66,8 +66,8 @@ def _source(name):
 
 def _sweep_command(name, hidden):
     command_of_scene, recipe = _source(name)
-    scene_params = [p for p in command_of_scene.params
-                    if p.name not in _RENDER and not (name == "animate" and p.name in _ANIMATE_VIEW)]
+    left_out = _RENDER | (_ANIMATE_VIEW if name == "animate" else set())
+    scene_params = [p for p in command_of_scene.params if p.name not in left_out]
 
     def run(vary_specs, workers, scheduler, keep_going, hidden, out, formats, fps, dpi, stills,
             overwrite, quiet, **options):
