@@ -1,12 +1,22 @@
-"""``make bench``: vizkit's layer-spaces GIF against the notebook recipe.
+"""``make bench``: vizkit's layer-spaces GIF against the notebook recipe, and sweeps.
 
 Every case runs as a whole process (start-up, imports, training, drawing,
 encoding), one after the other in this run, on this machine; wall time and
 peak resident memory (ru_maxrss of that process alone) are measured from
 outside. vizkit's cases run three times and report the median. Ratios compare cases of the same run, never numbers from elsewhere.
+
+The sweep section runs an 8-variant layer-spaces sweep (activation × hidden
+units × seed, 30 epochs each) on a local Dask cluster of 1 and of 2 workers,
+and a plain run of one variant: the speed-up of 2 workers over 1, the time
+per variant against the plain run, and peak memory of the main process and
+of each worker (read from the sweep's manifest, which measures them itself:
+a worker is a child of the main process, so ru_maxrss from outside would
+mix them). ``--only sweep --sweep-epochs 2 --dpi 30 --repeat 1`` checks the
+section in a minute, without figures worth reporting.
 Results go to bench/results/latest.json.
 """
 
+import argparse
 import json
 import os
 import platform
@@ -53,20 +63,74 @@ def vizkit_case(epochs, out):
             "--quiet", "--overwrite"]
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}", flush=True)
-        cases = {
-            "vizkit_20": measure("vizkit layer-spaces, 20 epochs", vizkit_case(20, tmp / "v20.gif"),
-                                 repeat=REPEAT),
-            "vizkit_200": measure("vizkit layer-spaces, 200 epochs",
-                                  vizkit_case(200, tmp / "v200.gif"), repeat=REPEAT),
-            "reference_20": measure("notebook recipe, 20 epochs",
-                                    [sys.executable, str(HERE / "reference_notebook.py"), "20",
-                                     str(tmp / "ref20.gif")]),
-        }
+SWEEP_VARY = ["--vary", "activation=tanh,relu", "--vary", "hidden-units=2,3", "--vary",
+              "seed=0,1"]  # 8 variants
+VIZKIT = [sys.executable, "-c", "import sys; sys.argv[0] = 'vizkit'; "
+                                "from vizkit.cli import run; run()"]
+
+
+def sweep_case(out, epochs, workers, dpi):
+    return [*VIZKIT, "sweep", "layer-spaces", *SWEEP_VARY, "--epochs", str(epochs),
+            "--workers", str(workers), "--dpi", str(dpi), "--out", str(out), "--quiet",
+            "--overwrite"]
+
+
+def measure_sweep(label, out, epochs, workers, dpi, repeat):
+    """A sweep's wall time, and peak memory as its manifest measured it (median run)."""
+    runs = []
+    for _ in range(repeat):
+        wall, _ = run_once(label, sweep_case(out, epochs, workers, dpi))
+        manifest = json.loads(Path(f"{out}.json").read_text())
+        runs.append((wall, manifest["resources"]))
+    runs.sort(key=lambda run: run[0])
+    wall, resources = runs[len(runs) // 2]
+    workers_rss = {address: peaks for address, peaks in
+                   resources["worker_peak_rss_mib"].items()}
+    print(f"  {label:<34} {wall:8.2f} s   main {resources['main_peak_rss_mib']:7.1f} MiB; "
+          + "; ".join(f"worker {p['worker']:.0f} + vizkit process "
+                      f"{p.get('vizkit_process', 0):.0f} MiB" for p in workers_rss.values()),
+          flush=True)
+    return {"label": label, "wall_s": round(wall, 2),
+            "runs_s": [round(w, 2) for w, _ in runs], **resources}
+
+
+def sweep_section(tmp, epochs, dpi, repeat):
+    """8 variants on 1 and on 2 workers, and one variant alone."""
+    cases = {
+        "sweep_1_worker": measure_sweep("sweep of 8, 1 worker", tmp / "s1.gif", epochs, 1, dpi,
+                                        repeat),
+        "sweep_2_workers": measure_sweep("sweep of 8, 2 workers", tmp / "s2.gif", epochs, 2,
+                                         dpi, repeat),
+        "plain_variant": measure("one variant alone (layer-spaces)",
+                                 [sys.executable, "scenes/layer_spaces.py", "--epochs",
+                                  str(epochs), "--dpi", str(dpi), "--out",
+                                  str(tmp / "plain.gif"), "--quiet", "--overwrite"], repeat),
+    }
+    one, two, plain = (cases[k]["wall_s"] for k in ("sweep_1_worker", "sweep_2_workers",
+                                                    "plain_variant"))
+    ratios = {"sweep_speedup_2_over_1_workers": round(one / two, 2),
+              "sweep_time_per_variant_1_worker_s": round(one / 8, 2),
+              "sweep_time_per_variant_2_workers_s": round(two / 8, 2),
+              "plain_variant_s": plain,
+              "per_variant_2_workers_over_plain": round(two / 8 / plain, 2)}
+    print()
+    print(f"  2 workers are {ratios['sweep_speedup_2_over_1_workers']}x faster than 1")
+    print(f"  a variant takes {ratios['sweep_time_per_variant_2_workers_s']} s in the sweep "
+          f"(2 workers), {plain} s alone: {ratios['per_variant_2_workers_over_plain']}x")
+    return cases, ratios
+
+
+def scene_section(tmp):
+    """vizkit's layer-spaces GIF for 20 and 200 epochs, and the notebook recipe."""
+    cases = {
+        "vizkit_20": measure("vizkit layer-spaces, 20 epochs", vizkit_case(20, tmp / "v20.gif"),
+                             repeat=REPEAT),
+        "vizkit_200": measure("vizkit layer-spaces, 200 epochs",
+                              vizkit_case(200, tmp / "v200.gif"), repeat=REPEAT),
+        "reference_20": measure("notebook recipe, 20 epochs",
+                                [sys.executable, str(HERE / "reference_notebook.py"), "20",
+                                 str(tmp / "ref20.gif")]),
+    }
     v20, v200, ref = cases["vizkit_20"], cases["vizkit_200"], cases["reference_20"]
     ratios = {
         "speedup_vs_reference_20": round(ref["wall_s"] / v20["wall_s"], 1),
@@ -80,6 +144,31 @@ def main():
     print(f"  200 epochs take {ratios['time_200_over_20']}x the time of 20 (target: at most 3x)")
     print(f"  peak RSS 200 / 20 epochs: {ratios['rss_200_over_20']} (target: at most 1.25)")
     print(f"  peak RSS recipe / vizkit at 20 epochs: {ratios['rss_reference_over_vizkit_20']}")
+    return cases, ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("scenes", "sweep"), default=None,
+                        help="run one section (default: both)")
+    parser.add_argument("--sweep-epochs", type=int, default=30)
+    parser.add_argument("--dpi", type=int, default=100, help="dpi of the sweep section")
+    parser.add_argument("--repeat", type=int, default=REPEAT,
+                        help="runs per case of the sweep section (median)")
+    args = parser.parse_args()
+    cases, ratios = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}", flush=True)
+        sections = {"scenes": lambda: scene_section(tmp),
+                    "sweep": lambda: sweep_section(tmp, args.sweep_epochs, args.dpi,
+                                                   args.repeat)}
+        for name, section in sections.items():
+            if args.only in (None, name):
+                more_cases, more_ratios = section()
+                cases.update(more_cases)
+                ratios.update(more_ratios)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     (results / "latest.json").write_text(json.dumps(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import commands
+from . import commands, sweep
 from .program import OneLineErrors, run_program
 from .scenes import load_scene, scene_names
 
@@ -42,6 +42,7 @@ def main():
 main.add_command(commands.animate)
 main.add_command(commands.record)
 main.add_command(commands.replay)
+main.add_command(sweep.sweep)
 
 
 @main.command("list")
