@@ -213,3 +213,36 @@ print(len(caught), "TF_NUM_INTRAOP_THREADS=1" in str(caught[0].message),
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.split() == ["1", "True", "False"], done.stderr
+
+
+def test_an_output_name_taken_by_a_folder_is_one_line(tmp_path):
+    (tmp_path / "d.gif").mkdir()
+    result = run(["layer-spaces", *FAST, "--grid-resolution", "20", "--out",
+                  str(tmp_path / "d.png"), "--format", "gif", "--overwrite"])
+    assert_one_line_error(result, "d.gif", "a folder has that name")
+    (tmp_path / "t.trajectory.npz").mkdir()
+    result = run(["layer-spaces", *FAST, "--grid-resolution", "20", "--out",
+                  str(tmp_path / "t.gif"), "--overwrite"])
+    assert_one_line_error(result, "t.trajectory.npz", "a folder has that name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.gif", "t.trajectory.npz"]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(fps=0), "fps must be a whole number from 1 to 60"),
+    (dict(dpi=2.5), "dpi must be a whole number"),
+    (dict(epochs=2.5), "epochs must be a whole number"),
+])
+def test_python_api_refuses_bad_arguments_before_any_work(tmp_path, arguments, message):
+    import vizkit
+    from vizkit import datasets
+    from vizkit._keras import import_keras
+
+    keras = import_keras()
+    x, y = datasets.moons(0, n_samples=40)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(VizkitError, match=message):
+        vizkit.animate(model, x, y, out=tmp_path / "a.gif", **arguments)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert list(tmp_path.iterdir()) == []
