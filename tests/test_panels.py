@@ -96,3 +96,22 @@ def test_colour_bar_names_what_the_colour_encodes():
     assert returned is cax
     assert cax.get_ylabel() == "loss"
     assert [t.get_text() for t in cax.get_yticklabels()] == ["0", "1", "2"]
+
+
+def test_points_that_share_a_spot_are_counted():
+    fig = new_figure(3, 3, dpi=30)
+    ax = fig.add_subplot()
+    panels.fix_limits(ax, ((-1.0, 10.0), (-1.0, 10.0)))
+    points = np.vstack([np.zeros((25, 2)), np.linspace([1, 1], [9, 9], 30)])
+    panels.stacked_counts(ax, points)
+    assert [t.get_text() for t in ax.texts] == ["25 points"]
+
+
+def test_centres_that_coincide_are_said_to():
+    fig = new_figure(3, 3, dpi=30)
+    ax = fig.add_subplot()
+    panels.fix_limits(ax, ((-1.0, 1.0), (-1.0, 1.0)))
+    panels.class_centres(ax, [[0.0, 0.0], [0.001, 0.0], [0.5, 0.5]],
+                         names=["outer", "inner", "third"])
+    assert [t.get_text() for t in ax.texts] == ["centre of outer and inner"]
+    assert len(ax.lines) == 2  # one shared cross, one of its own

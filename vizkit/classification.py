@@ -229,9 +229,11 @@ def classification_stills(trajectory, view):
         lowest = epochs[np.nanargmin(search.losses)]
         for ax in axes:
             ax.axvline(lowest, color=MUTED, linestyle=":", linewidth=1.2)
+        right = lowest < epochs[len(epochs) // 2]
         axes[0].annotate(f"lowest loss (epoch {lowest})", (lowest, 1), xycoords=("data",
-                         "axes fraction"), xytext=(4, -2), textcoords="offset points",
-                         ha="left", va="top", fontsize=TEXT["note"], color=MUTED)
+                         "axes fraction"), xytext=(4 if right else -4, -2),
+                         textcoords="offset points", ha="left" if right else "right",
+                         va="top", fontsize=TEXT["note"], color=MUTED)
 
     def confusion(axes):
         confusion_panel(axes[0], matrix, list(names))

@@ -2,6 +2,7 @@
 
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from .confusion import confusion_matrix
@@ -97,12 +98,11 @@ class DigitsView(TrajectoryView):
         _, self._centres = mosaic(self.images.x_test[self.shown], _SHEET_COLUMNS)
         sheet_ax.set_title("test images (wrong: label→prediction)")
         confusion_ax.set_title("confusion matrix (test set)")
-        colour_bar(bar, "Blues", _unit(), "share of the true class", ticks=[0, 0.5, 1])
+        colour_bar(bar, "Blues", Normalize(0, 1), "share of the true class", ticks=[0, 0.5, 1])
         fix_limits(bars_ax, ((-0.6, n - 0.4), (0, 1.32)))
-        bars_ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+        _probability_axis(bars_ax)
         bars_ax.set_xticks(range(n), names, rotation=60 if wide else 0,
                            ha="right" if wide else "center")
-        bars_ax.set_ylabel("probability")
         bars_ax.set_title("softmax probabilities for one test image")
         inset = bars_ax.inset_axes((0.01, 0.62, 0.22, 0.38))
         inset.imshow(self.images.x_test[self.example], cmap="gray_r", vmin=0, vmax=1)
@@ -137,12 +137,6 @@ class DigitsView(TrajectoryView):
         """The test errors at ``frame``, then the metrics."""
         return (f"{self.errors[frame]} errors out of {len(self.images.y_test)} test images  ·  "
                 + super().frame_subtitle(frame))
-
-
-def _unit():
-    from matplotlib.colors import Normalize
-
-    return Normalize(0, 1)
 
 
 def _class_labels(ax, plane, labels, names):
@@ -277,6 +271,7 @@ def _probability_axis(ax):
     """Probabilities from 0 to 1, with room above the bars for the verdict."""
     ax.set_ylim(0, 1.32)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax.spines["left"].set_bounds(0, 1)
     ax.set_ylabel("probability")
 
 

@@ -28,7 +28,7 @@ from .view import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
 
-_MAX_COLUMNS = 4
+_MAX_COLUMNS = 3
 _DENSE = dict(size=4.0, alpha=0.7)  # points in hidden spaces, where they pile up
 
 
@@ -178,7 +178,7 @@ class LayerSpaces(TrajectoryView):
 
     # -- drawing ---------------------------------------------------------------
     def figure(self, dpi=100, panel_size=3.1):
-        """A figure with a header and one square panel per space (at most four a row),
+        """A figure with a header and one square panel per space (at most three a row),
         the keys and a colour bar for the regions; scales fixed."""
         titles = ["input space"] + [self._title(name) for name in self.layers]
         lines = max(t.count("\n") + 1 for t in titles)

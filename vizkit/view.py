@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from functools import cached_property
 
-from .pacing import changes_between, choose_frames
+from .pacing import SHARE, changes_between, choose_frames
 from .panels import caption
 from .render import new_figure, render_frames, stream_frames
 from .style import style
@@ -25,6 +25,9 @@ class TrajectoryView:
     """
 
     title = "vizkit"
+    #: Each step of an ``"auto"`` animation shows at least this share of the run's
+    #: change (:func:`vizkit.pacing.choose_frames`).
+    pacing_share = SHARE
 
     # -- the model at a frame ----------------------------------------------------
     @cached_property
@@ -61,7 +64,7 @@ class TrajectoryView:
         :mod:`vizkit.pacing`)."""
         if choice == "all":
             return range(self.trajectory.n_frames)
-        return choose_frames(self.frame_changes())
+        return choose_frames(self.frame_changes(), self.pacing_share)
 
     def frame_changes(self):
         """How much the picture changes from each frame to the next (see
