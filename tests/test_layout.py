@@ -167,6 +167,21 @@ def test_digits_frame_and_stills(digits_view):
             check_layout(still_figure(still))
 
 
+def test_long_class_names_fit_too():
+    from dataclasses import replace
+
+    from vizkit.image_data import FASHION_CLASSES, load_image_set
+    from vizkit.images import DigitsView, digits_stills
+
+    images = replace(load_image_set("digits", seed=1234), class_names=FASHION_CLASSES)
+    view = DigitsView(Trajectory.load(DIGITS_TRAJECTORY), images)
+    with style():
+        check_layout(frame_figure(view))
+        stills = digits_stills(view, seed=1234)
+        for name in ("samples", "logits", "confusion"):
+            check_layout(still_figure(stills[name]))
+
+
 @pytest.mark.parametrize("kind", ["linear", "logistic"])
 def test_neuron_frames_and_stills(kind):
     from vizkit.neuron import NeuronView, activations_still, neuron_fit_still

@@ -227,6 +227,8 @@ def digits_stills(view, seed=0):
 
     def confusion(axes):
         confusion_panel(axes[0], confusion_matrix(truth, predicted, len(names)), names)
+        colour_bar(axes[1], "Blues", Normalize(0, 1), "share of the true class",
+                   ticks=[0, 0.5, 1])
         axes[0].set_title("confusion matrix (test set)")
 
     def weights(axes):
@@ -242,6 +244,8 @@ def digits_stills(view, seed=0):
             ax.set_ylabel(label)
 
     tick_room = 1.2 if wide else 0.55
+    sheet, _ = mosaic(kernel.T.reshape((-1,) + tuple(images.shape)), 5)
+    aspect = max(sheet.shape[1] / sheet.shape[0], 0.8)
     sheet = [[Cell(6.0, 4.6, left=0.1, bottom=0.1, right=0.1)]]
     bars = Cell(3.6, 2.6, left=0.7, bottom=tick_room + 0.05)
     image = Cell(1.3, 1.3, left=0.1, right=0.1, bottom=tick_room + 1.35)
@@ -253,8 +257,9 @@ def digits_stills(view, seed=0):
                                                bars.titled(1)]]),
         "errors": _still(errors, sheet, keys),
         "confusion": _still(confusion, [[Cell(4.6, 4.6, left=tick_room + 0.35,
-                                              bottom=tick_room + 0.3).titled(1)]]),
-        "weights": _still(weights, [[Cell(5.0, 5.0, left=0.1, bottom=0.1, bar=0.15)
+                                              bottom=tick_room + 0.3, bar=0.15).titled(1)]],
+                            bar_axes=True),
+        "weights": _still(weights, [[Cell(5.0 * aspect, 5.0, left=0.1, bottom=0.1, bar=0.15)
                                      .titled(1)]], bar_axes=True),
         "curves": _still(curves, [[Cell(3.6, 2.6, top=0.4), Cell(3.6, 2.6, top=0.4)]]),
     }
