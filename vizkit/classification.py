@@ -127,18 +127,20 @@ def _decision_still(columns, draw, names, *, titles=1, square=3.0, regions=True)
     return Still(layout.size, draw_figure)
 
 
-def _plain_still(draw, cells, *, size=None):
+def _plain_still(draw, cells):
     """A still of ``cells`` (rows of :class:`~vizkit.layout.Cell`) with no header;
-    ``draw(axes)`` fills them (a flat list, row by row)."""
+    ``draw(axes)`` fills them (a flat list, row by row, each colour-bar axes
+    right after its panel)."""
     from .stills import Still
 
     layout = Layout(cells)
 
     def draw_figure(fig):
         _, placed = layout.place(fig)
-        draw([ax for row in placed for ax, _ in row])
+        draw([axes for row in placed for ax, bar in row
+              for axes in ((ax,) if bar is None else (ax, bar))])
 
-    return Still(layout.size if size is None else size, draw_figure)
+    return Still(layout.size, draw_figure)
 
 
 def _wrap_chain(title, width=30):
@@ -237,6 +239,8 @@ def classification_stills(trajectory, view):
 
     def confusion(axes):
         confusion_panel(axes[0], matrix, list(names))
+        colour_bar(axes[1], "Blues", Normalize(0, 1), "share of the true class",
+                   ticks=[0, 0.5, 1])
         axes[0].set_title(f"test set: {int(np.trace(matrix))} of {matrix.sum()} right")
 
     def regression(axes):
@@ -259,6 +263,6 @@ def classification_stills(trajectory, view):
                                                                           top=0.4)]]),
             "learning-rate": _plain_still(rate, [[wide.titled(1)]]),
             "schedule": _plain_still(schedule, schedule_cells),
-            "confusion": _plain_still(confusion, [[Cell(3.0, 3.0, left=1.1, bottom=0.6)
-                                                   .titled(1)]]),
+            "confusion": _plain_still(confusion, [[Cell(3.0, 3.0, left=1.1, bottom=0.6,
+                                                        bar=0.12).titled(1)]]),
             "regression": _plain_still(regression, [[wide.titled(1)]])}
