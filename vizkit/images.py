@@ -1,7 +1,6 @@
 """An image classifier learning: :class:`DigitsView` and the stills of its run."""
 
 import numpy as np
-from matplotlib import patheffects
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
@@ -15,7 +14,7 @@ from .projection import PlaneProjection
 from .readout import softmax
 from .render import new_figure
 from .stills import Still
-from .style import TEXT, class_colors
+from .style import INK, TEXT, class_colors
 from .view import TrajectoryView
 
 __all__ = ["DigitsView", "digits_stills", "tile_labels"]
@@ -140,16 +139,17 @@ class DigitsView(TrajectoryView):
 
 
 def _class_labels(ax, plane, labels, names):
-    """Each class's name at the median of its points, in its colour, haloed: the
-    classes are told apart by position, not colour alone."""
+    """Each class's name at the median of its points: dark text on a white tag
+    edged in the class colour, so the classes are told apart by name, not by
+    colour alone (ten colours cannot all be told apart by every reader)."""
     short = max(map(len, names)) <= 3
     colors = class_colors(len(names))
-    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     for k in np.unique(labels):
         x, y = np.median(plane[labels == k], axis=0)
         ax.text(x, y, names[k] if short else str(k), ha="center", va="center",
-                fontsize=TEXT["label"] + 1, fontweight="bold", color=colors[k],
-                path_effects=halo, zorder=6)
+                fontsize=TEXT["note"], fontweight="bold", color=INK, zorder=6,
+                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85,
+                          edgecolor=colors[k], linewidth=1.5))
 
 
 def digits_stills(view, seed=0):
