@@ -100,6 +100,8 @@ def side_runs(seed=42, ladder_epochs=100, regression_epochs=100, say=print):
                   ladder_probabilities=np.stack([p for p, _ in ladder.values()]),
                   ladder_accuracy=np.array([a for _, a in ladder.values()]),
                   rates=search.rates, rate_losses=search.losses)
+    if search.accuracies is not None:
+        extras["rate_accuracy"] = search.accuracies
     extras.update(zip(("regression_x_train", "regression_y_train", "regression_x_test",
                        "regression_y_test", "regression_y_pred"), regression))
     return extras, dict(ladder=list(ladder), suggested_rate=search.suggestion)
@@ -139,8 +141,8 @@ def _stills(trajectory, view, options):
 
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
-                still_names=("ladder", "train-test", "curves", "learning-rate", "confusion",
-                             "regression", "network"))
+                still_names=("data", "ladder", "train-test", "curves", "learning-rate",
+                             "schedule", "confusion", "regression", "network"))
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])

@@ -81,8 +81,8 @@ def _stills(trajectory, view, options):
 
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
-                still_names=("samples", "predictions", "probabilities", "errors", "confusion",
-                             "weights"))
+                still_names=("samples", "predictions", "probabilities", "logits", "errors",
+                             "confusion", "weights", "curves"))
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])

@@ -5,6 +5,12 @@ After "Understanding Neural Networks (with Graphs)" (P. Leo Muñoz): a
 separate, class 0 in the corners (−1, −1) and (1, 1), class 1 in the middle.
 Every epoch shows the decision regions in the input plane, then where the
 hidden layer sends the whole input grid before and after its activation.
+
+The default learning rate is 0.01, a tenth of the notebook's: at 0.1 Adam
+drives the tanh units into saturation within a few epochs, every point then
+sits on the edge of the square and the activation panel stops showing how the
+layer bends the plane. At 0.01 the 20 epochs end with the classes apart on a
+bent sheet, a straight line between them (accuracy 0.89; 0.1 reaches 0.90).
 """
 
 import click
@@ -16,11 +22,12 @@ from vizkit.cli.scenes import scene_command
 from vizkit.pipeline import Recipe
 
 NAME = "layer-spaces"
+CLASS_NAMES = ("corners", "middle")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign", "gelu",
                "silu", "leaky_relu", "linear")
 
 
-def build_model(hidden_units=2, activation="tanh", learning_rate=0.1, seed=12345):
+def build_model(hidden_units=2, activation="tanh", learning_rate=0.01, seed=12345):
     """The notebook's network: Dense → Activation → Dense(1) → sigmoid, with Adam."""
     from vizkit._keras import import_keras
 
@@ -37,7 +44,7 @@ def build_model(hidden_units=2, activation="tanh", learning_rate=0.1, seed=12345
     return model
 
 
-def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.1,
+def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.01,
                seed=12345, stop_at_loss=None, on_epoch=None):
     """Train the scene's model on its data set and return the trajectory."""
     from vizkit import record
@@ -47,7 +54,8 @@ def record_run(*, epochs=20, hidden_units=2, activation="tanh", learning_rate=0.
     parameters = dict(hidden_units=hidden_units, activation=activation,
                       learning_rate=learning_rate)
     return record(model, x, y, epochs=epochs, seed=seed, stop_at_loss=stop_at_loss,
-                  on_epoch=on_epoch, info=dict(scene=NAME, **parameters))
+                  on_epoch=on_epoch, info=dict(scene=NAME, class_names=CLASS_NAMES,
+                                               **parameters))
 
 
 def _record(options, progress):
@@ -64,12 +72,17 @@ def _view(trajectory, options):
     return LayerSpaces(trajectory, grid_resolution=options["grid_resolution"])
 
 
-RECIPE = Recipe(NAME, record=_record, view=_view, render_options=("grid_resolution",))
+def _stills(trajectory, view, options):
+    return {"data": view.data_still()}
+
+
+RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills, still_names=("data",),
+                render_options=("grid_resolution",))
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4", "--format", "html",
                                       "--format", "png", "--stills", "first,middle,last"])
-@training_options(epochs=20, learning_rate=0.1, seed=12345)
+@training_options(epochs=20, learning_rate=0.01, seed=12345)
 @click.option("--activation", type=click.Choice(ACTIVATIONS), default="tanh",
               show_default=True, help="Activation of the hidden layer.")
 @click.option("--hidden-units", type=click.IntRange(1, 64), default=2, show_default=True,

@@ -50,8 +50,9 @@ def test_layer_spaces_writes_artifacts_manifest_and_trajectory(tmp_path):
                         "--format", "png", "--stills", "first,last"])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["ls-frame000.png", "ls-frame000.png.json", "ls-frame002.png", "ls.gif",
-                     "ls.gif.json", "ls.trajectory.npz"]
+    assert names == ["ls-data.png", "ls-data.png.json", "ls-frame000.png",
+                     "ls-frame000.png.json", "ls-frame002.png", "ls.gif", "ls.gif.json",
+                     "ls.trajectory.npz"]
     assert iio.imread(out, index=None).shape[0] == 3
     manifest = json.loads((tmp_path / "ls.gif.json").read_text())
     assert manifest["parameters"]["epochs"] == 2 and manifest["seed"] == 12345

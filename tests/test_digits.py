@@ -59,7 +59,7 @@ def test_projection_is_fitted_once_and_used_in_every_frame(view):
         _, header, axes = view.figure(dpi=30)
         view.draw(header, axes, frame)
         hidden = view.outputs(frame)[view.hidden]
-        drawn = np.concatenate([np.column_stack(line.get_data()) for line in axes[3].lines])
+        drawn = np.concatenate([points.get_offsets() for points in axes[3].collections])
         expected = (hidden - projection.mean) @ projection.components
         assert np.allclose(np.sort(drawn, axis=0), np.sort(expected, axis=0), atol=1e-5)
     assert view.projection is projection

@@ -54,11 +54,20 @@ CALLS = {
                                                    np.linspace(0, 1, 5), "sigmoid(x)"),
     "activation_curve": lambda ax: panels.activation_curve(ax, np.arange(3.0), np.arange(3.0),
                                                            np.ones(3), "linear"),
+    "stacked_counts": lambda ax: panels.stacked_counts(ax, np.zeros((5, 2))),
+    "logit_bars": lambda ax: panels.logit_bars(ax, [-1.0, 2.5, 0.3], true_class=1),
+    "rate_panel": lambda ax: panels.rate_panel(ax, np.arange(1, 21), RATES),
+    "class_legend": lambda ax: panels.class_legend(ax, ["a", "b"]),
+    "keys_legend": lambda ax: panels.keys_legend(ax, panels.class_keys(["a", "b"])),
+    "series_legend": lambda ax: panels.series_legend(ax, ["train", "test"]),
 }
 # Panels that return what the caller needs besides the axes (the image, for a colour bar).
 RETURNS_ARTIST = {"weight_images"}
 CALLS["weight_images"] = lambda ax: panels.weight_images(ax, np.ones((20, 3)), (5, 4))
-NOT_PANELS = {"fix_limits", "mosaic"}  # a limit setter and an array helper
+# A limit setter, an array helper, legend handles and a size helper, and the colour
+# bar, which draws into an axes of its own (its limits are the colour scale's).
+NOT_PANELS = {"fix_limits", "mosaic", "class_keys", "line_key", "marker_key",
+              "legend_columns", "colour_bar"}
 
 
 def test_every_panel_is_covered():
@@ -78,3 +87,31 @@ def test_panel_contract(name):
         assert returned is ax
     assert (ax.get_xlim(), ax.get_ylim()) == limits
     assert ax.get_children(), f"{name} drew nothing"
+
+
+def test_colour_bar_names_what_the_colour_encodes():
+    fig = new_figure(3, 3, dpi=30)
+    cax = fig.add_axes((0.8, 0.1, 0.05, 0.8))
+    returned = panels.colour_bar(cax, "viridis", Normalize(0, 2), "loss", ticks=[0, 1, 2])
+    assert returned is cax
+    assert cax.get_ylabel() == "loss"
+    assert [t.get_text() for t in cax.get_yticklabels()] == ["0", "1", "2"]
+
+
+def test_points_that_share_a_spot_are_counted():
+    fig = new_figure(3, 3, dpi=30)
+    ax = fig.add_subplot()
+    panels.fix_limits(ax, ((-1.0, 10.0), (-1.0, 10.0)))
+    points = np.vstack([np.zeros((25, 2)), np.linspace([1, 1], [9, 9], 30)])
+    panels.stacked_counts(ax, points)
+    assert [t.get_text() for t in ax.texts] == ["25 points"]
+
+
+def test_centres_that_coincide_are_said_to():
+    fig = new_figure(3, 3, dpi=30)
+    ax = fig.add_subplot()
+    panels.fix_limits(ax, ((-1.0, 1.0), (-1.0, 1.0)))
+    panels.class_centres(ax, [[0.0, 0.0], [0.001, 0.0], [0.5, 0.5]],
+                         names=["outer", "inner", "third"])
+    assert [t.get_text() for t in ax.texts] == ["centre of outer and inner"]
+    assert len(ax.lines) == 2  # one shared cross, one of its own

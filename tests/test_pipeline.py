@@ -151,7 +151,8 @@ def test_concurrent_runs_on_one_output_end_with_one_complete_set(tmp_path):
     error = next(err for code, err in results if code == 1).strip().splitlines()
     assert len(error) == 1 and error[0].startswith("Error: ") and "same." in error[0]
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["same.gif", "same.gif.json", "same.trajectory.npz"]
+    assert names == ["same-data.png", "same-data.png.json", "same.gif", "same.gif.json",
+                     "same.trajectory.npz"]
     manifest = json.loads((tmp_path / "same.gif.json").read_text())
     assert iio.imread(out, index=None).shape[0] == manifest["frames"] == 7
 

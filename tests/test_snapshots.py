@@ -6,6 +6,7 @@ fixed dpi. `make baselines` rewrites the baselines on purpose.
 
 import pytest
 
+from stills_data import classification_run, rings_test_set
 from vizkit import LayerSpaces
 
 pytestmark = pytest.mark.snapshot
@@ -26,6 +27,11 @@ def test_layer_spaces_frame(stills, position, assert_image_matches):
     frames = sorted(stills)
     frame = {"first": frames[0], "middle": frames[1], "last": frames[2]}[position]
     assert_image_matches(stills[frame], f"layer_spaces_{position}.png")
+
+
+def test_layer_spaces_data_still(stored_trajectory, tmp_path, assert_image_matches):
+    still = LayerSpaces(stored_trajectory, grid_resolution=40).data_still()
+    assert_image_matches(write_png(still, tmp_path / "d.png", dpi=60), "layer_spaces_data.png")
 
 
 # The lab's blob centres (the unit-maps scene's data), marked on the data panel.
@@ -108,69 +114,21 @@ def test_neuron_stills(tmp_path, assert_image_matches):
         assert_image_matches(path, f"neurons_{name}.png")
 
 
-def rings_test_set():
-    """The classification scene's held-out rings: the last 200 of make_circles(1000)."""
-    from vizkit import datasets
-
-    x, y = datasets.circles(42, n_samples=1000, noise=0.03)
-    return x[800:], y[800:]
-
-
-LADDER = ("Dense(1)", "Dense(1) → Dense(1)", "Dense(100) → Dense(10) → Dense(1)",
-          "Dense(10, relu) → Dense(5, relu) → Dense(1)")
-
-
 def test_classification_frames(tmp_path, assert_image_matches):
-    from fixtures import CLASSIFICATION_TRAJECTORY
-    from vizkit import Trajectory
     from vizkit.classification import ClassificationView
 
-    x_test, y_test = rings_test_set()
-    view = ClassificationView(Trajectory.load(CLASSIFICATION_TRAJECTORY), x_test, y_test,
-                              grid_resolution=80)
+    view = ClassificationView(classification_run(), *rings_test_set(), grid_resolution=80)
     result = view.render(tmp_path / "c.png", "png", frames=[4, 12], dpi=45)
     for frame, path in zip((4, 12), result.paths):
         assert_image_matches(path, f"classification_frame{frame:03d}.png")
 
 
 def test_classification_stills(tmp_path, assert_image_matches):
-    import numpy as np
+    from vizkit.classification import ClassificationView, classification_stills
 
-    from fixtures import CLASSIFICATION_ARRAYS
-    from vizkit.grid import InputGrid
-    from vizkit.lr_finder import LearningRateSearch
-    from vizkit.panels import confusion_panel, decision_panel, lr_finder_panel, \
-        regression_panel
-    from vizkit.stills import axes_still
-
-    data = np.load(CLASSIFICATION_ARRAYS)
-    grid = InputGrid(data["xs"], data["ys"])
-    x_test, y_test = rings_test_set()
-
-    def ladder(axes):
-        for i, (ax, title) in enumerate(zip(axes, LADDER)):
-            decision_panel(ax, grid, data[f"ladder_{i}"], x_test, y_test,
-                           title=f"{title}\ntest accuracy {float(data[f'accuracy_{i}']):.1%}")
-
-    rates = 1e-4 * 10 ** (np.arange(60) / 20)
-    search = LearningRateSearch(rates, 0.7 - 0.6 * np.exp(-((np.log10(rates) + 1.3) ** 2)),
-                                float(rates[34] / 10))
-    def rate(axes):
-        lr_finder_panel(axes[0], search)
-        axes[0].set_ylim(*search.loss_limits)
-
-    drawings = {
-        "ladder": (ladder, (12, 3.6), 4),
-        "learning-rate": (rate, (5, 3.6), 1),
-        "confusion": (lambda axes: confusion_panel(axes[0], np.array([[97, 3], [8, 92]]),
-                                                   ["outer ring", "inner ring"]), (4, 3.8), 1),
-        "regression": (lambda axes: regression_panel(
-            axes[0], *(data[k] for k in ("x_train", "y_train", "x_test", "y_test", "y_pred"))),
-            (5, 3.6), 1),
-    }
-    for name, (draw, size, columns) in drawings.items():
-        still = axes_still(size, draw, columns=columns,
-                           left=0.27 if name == "confusion" else None)
+    run = classification_run()
+    view = ClassificationView(run, *rings_test_set(), grid_resolution=60)
+    for name, still in classification_stills(run, view).items():
         path = write_png(still, tmp_path / f"classification_{name}.png", dpi=45)
         assert_image_matches(path, f"classification_{name}.png")
 

@@ -61,14 +61,24 @@ def test_decision_regions_are_the_argmax_of_the_forward_pass(view, unit_maps_tra
     assert (classes.ravel() == expected).mean() > 0.999  # ties at float round-off aside
 
 
-def test_colour_scales_cover_every_frame(view, unit_maps_trajectory):
-    norm = view.norms["L1"]
-    assert norm.vmin == 0
-    for frame in range(unit_maps_trajectory.n_frames):
-        w1, b1, _, _ = weights(unit_maps_trajectory, frame)
-        relu = np.maximum(0, view.grid.points @ w1 + b1)
-        assert relu.max() <= norm.vmax * (1 + 1e-5)
-    assert view.norms["L2"].vmin == -view.norms["L2"].vmax
+def test_each_unit_has_its_own_colour_scale_covering_every_frame(view, unit_maps_trajectory):
+    frames = range(unit_maps_trajectory.n_frames)
+    grid = view.grid.points.astype(np.float64)
+    relu = np.stack([np.maximum(0, grid @ w[0] + w[1]) for w in
+                     (weights(unit_maps_trajectory, f) for f in frames)])
+    for unit in range(2):
+        norm = view.norms["L1", unit]
+        assert norm.vmin == 0
+        assert norm.vmax == pytest.approx(relu[:, :, unit].max(), rel=1e-4)
+    plane = view.planes["L2"].points.astype(np.float64)
+    logits = np.stack([plane @ w[2] + w[3] for w in
+                       (weights(unit_maps_trajectory, f) for f in frames)])
+    for unit in range(4):
+        norm = view.norms["L2", unit]
+        low, high = logits[:, :, unit].min(), logits[:, :, unit].max()
+        assert norm.vmin == pytest.approx(low, rel=1e-4)
+        assert norm(0.0) == pytest.approx(0.5)  # white at zero, each sign its own reach
+        assert norm.vmax == pytest.approx(high if high > 0 else -low, rel=1e-4)
 
 
 def test_deeper_layer_with_wide_input_is_mapped_over_the_input_plane():
@@ -136,5 +146,8 @@ def test_many_units_wrap_into_a_grid(view):
 
     parts = [DATA, REGIONS] + [UnitPart("L2", u) for u in range(14)]
     rows = view._rows(parts)
-    assert [len(r) for r in rows] == [2, 6, 6, 2]
+    assert [len(r) for r in rows] == [4, 4, 4, 4]
     assert [p for r in rows for p in r] == parts
+    chosen = [DATA, REGIONS, UnitPart("L1", 0), UnitPart("L1", 1), UnitPart("L2", 0),
+              UnitPart("L2", 3)]  # --units L2:0,3: two rows of three, no empty cell
+    assert [len(r) for r in view._rows(chosen)] == [3, 3]

@@ -144,11 +144,14 @@ def test_manifest_records_how_the_artifact_was_made(tmp_path, stored_trajectory)
     assert manifest["parameters"]["activation"] == "tanh"
     assert manifest["parameters"]["replayed_from"] == "stored.npz"
     assert manifest["seed"] == 12345
-    assert manifest["frames"] == stored_trajectory.n_frames
+    shown = manifest["parameters"]["frames_shown"]  # paced: see test_pacing.py
+    assert manifest["parameters"]["frames"] == "auto"
+    assert shown[0] == 0 and shown[-1] == stored_trajectory.n_frames - 1
+    assert manifest["frames"] == len(shown)
     assert manifest["final_metrics"]["loss"] == pytest.approx(stored_trajectory.metrics["loss"][-1])
     for package in ("vizkit", "keras", "matplotlib"):
         assert manifest["versions"][package]
     assert "tensorflow-cpu" in manifest["versions"] or "tensorflow" in manifest["versions"]
     gif = iio.imread(tmp_path / "run.gif", index=None)
-    assert gif.shape[0] == stored_trajectory.n_frames
+    assert gif.shape[0] == len(shown)
     assert [gif.shape[2], gif.shape[1]] == manifest["frame_size"]

@@ -1,18 +1,42 @@
-"""An image classifier learning: :class:`DigitsView`."""
+"""An image classifier learning: :class:`DigitsView` and the stills of its run."""
 
 import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
 
 from .confusion import confusion_matrix
+from .layout import Cell, Layout
 from .limits import Bounds
-from .panels import (class_points, confusion_panel, fix_limits, grid_labels, image_grid,
-                     mosaic, probability_bars)
-from .panels.images import RIGHT, WRONG
-from .panels import weight_images
+from .panels import class_keys, class_points, colour_bar, confusion_panel, fix_limits, \
+    grid_labels, history_panel, image_grid, keys_legend, logit_bars, mosaic, \
+    probability_bars, weight_images
 from .projection import PlaneProjection
+from .render import new_figure
 from .stills import Still
+from .style import INK, TEXT, class_colors
 from .view import TrajectoryView
 
-__all__ = ["DigitsView", "digits_stills"]
+__all__ = ["DigitsView", "digits_stills", "tile_labels"]
+
+_SHEET_COLUMNS = 6
+
+
+def tile_labels(names, truth, predicted):
+    """Labels above image tiles: the true class, ``label→prediction`` for a mistake.
+
+    Short class names are written out; long ones (Fashion-MNIST) by their
+    number, which the class key names."""
+    short = max(map(len, names)) <= 3
+    name = (lambda k: names[k]) if short else str
+    return [name(t) if t == p else f"{name(t)}→{name(p)}" for t, p in zip(truth, predicted)]
+
+
+def _key_names(names):
+    """Class key entries: the name, prefixed by its number when tiles use numbers."""
+    if max(map(len, names)) <= 3:
+        return list(names)
+    return [f"{k} {name}" for k, name in enumerate(names)]
+
 
 class DigitsView(TrajectoryView):
     """A classifier learning: predictions on a grid of test images, the confusion
@@ -45,35 +69,49 @@ class DigitsView(TrajectoryView):
         self.limits = bounds.limits()
 
     def outputs(self, frame):
-        """Hidden activations and class probabilities of the test images at ``frame``."""
+        """Hidden activations, logits and class probabilities of the test images."""
         out = self.activations(frame, self.x_test)
-        return {self.hidden: out[self.hidden], "probabilities": self.readout.probabilities(out[self.output_name])}
+        return {self.hidden: out[self.hidden], "logits": out[self.output_name],
+                "probabilities": self.readout.probabilities(out[self.output_name])}
 
     def figure(self, dpi=100):
-        fig, header = self.new_figure(13, 4.6, dpi)
-        grid = fig.add_gridspec(1, 4, left=0.02, right=0.98, bottom=0.1, top=0.8,
-                                width_ratios=[1.3, 1, 0.9, 1], wspace=0.3)
-        axes = [fig.add_subplot(grid[0, k]) for k in range(4)]
-        sheet_ax, confusion_ax, bars_ax, embed_ax = axes
-        columns = 6
-        image_grid(sheet_ax, self.images.x_test[self.shown], columns=columns)
-        _, self._centres = mosaic(self.images.x_test[self.shown], columns)
-        sheet_ax.set_title("test images: label → prediction", fontsize=10)
-        confusion_ax.set_title("confusion matrix (test)", fontsize=10)
-        n = len(self.images.class_names)
-        fix_limits(bars_ax, ((-0.6, n - 0.4), (0, 1.05)))
-        bars_ax.set_xticks(range(n), self.images.class_names, fontsize=7,
-                           rotation=60 if max(map(len, self.images.class_names)) > 2 else 0)
-        label = self.images.class_names[self.images.y_test[self.example]]
-        bars_ax.set_title(f"probabilities for a test image of {label}", fontsize=10)
-        inset = bars_ax.inset_axes((0.02, 0.55, 0.3, 0.4))
+        names = self.images.class_names
+        n = len(names)
+        wide = max(map(len, names)) > 2
+        label_room = 1.2 if wide else 0.45
+        layout = Layout([
+            [Cell(3.6, 3.0, left=0.1, bottom=0.1, right=0.3),
+             Cell(3.1, 3.1, left=label_room + 0.3, bottom=label_room + 0.25, bar=0.12,
+                  bar_room=0.6)],
+            [Cell(3.3, 2.4, left=0.6, bottom=label_room + 0.1, right=0.3),
+             Cell(3.1, 3.1, left=0.62, bottom=0.5, top=0.56)]])
+        keys = class_keys(_key_names(names))
+        columns = layout.fit_header([name for _, name in keys])
+        fig = new_figure(*layout.size, dpi=dpi)
+        header, placed = layout.place(fig)
+        (sheet_ax, _), (confusion_ax, bar) = placed[0]
+        (bars_ax, _), (embed_ax, _) = placed[1]
+        keys_legend(header, keys, columns=columns)
+        image_grid(sheet_ax, self.images.x_test[self.shown], columns=_SHEET_COLUMNS)
+        _, self._centres = mosaic(self.images.x_test[self.shown], _SHEET_COLUMNS)
+        sheet_ax.set_title("test images (wrong: label→prediction)")
+        confusion_ax.set_title("confusion matrix (test set)")
+        colour_bar(bar, "Blues", Normalize(0, 1), "share of the true class", ticks=[0, 0.5, 1])
+        fix_limits(bars_ax, ((-0.6, n - 0.4), (0, 1.32)))
+        _probability_axis(bars_ax)
+        bars_ax.set_xticks(range(n), names, rotation=60 if wide else 0,
+                           ha="right" if wide else "center")
+        bars_ax.set_title("softmax probabilities for one test image")
+        inset = bars_ax.inset_axes((0.01, 0.62, 0.22, 0.38))
         inset.imshow(self.images.x_test[self.example], cmap="gray_r", vmin=0, vmax=1)
         inset.set_axis_off()
         fix_limits(embed_ax, self.limits)
-        _, note = self.projection.describe()
-        embed_ax.set_title(f"{self.hidden} on test images\n{note or 'its 2 units'}", fontsize=9)
-        embed_ax.set_box_aspect(1)
-        return fig, header, axes
+        labels, note = self.projection.describe()
+        embed_ax.set_title(f"layer {self.hidden} on the test images\n"
+                           f"{note or 'its 2 units'}")
+        embed_ax.set_xlabel(labels[0])
+        embed_ax.set_ylabel(labels[1])
+        return fig, header, (sheet_ax, confusion_ax, bars_ax, embed_ax)
 
     def draw_frame(self, axes, frame):
         sheet_ax, confusion_ax, bars_ax, embed_ax = axes
@@ -83,13 +121,15 @@ class DigitsView(TrajectoryView):
         names = self.images.class_names
         truth = self.images.y_test
         shown = self.shown
-        labels = [f"{names[truth[k]]}→{names[predicted[k]]}" for k in shown]
-        colors = [RIGHT if truth[k] == predicted[k] else WRONG for k in shown]
-        grid_labels(sheet_ax, self._centres, self.images.shape[0], labels, colors)
+        grid_labels(sheet_ax, self._centres, self.images.shape,
+                    tile_labels(names, truth[shown], predicted[shown]),
+                    wrong=truth[shown] != predicted[shown])
         confusion_panel(confusion_ax, confusion_matrix(truth, predicted, len(names)), names)
         probability_bars(bars_ax, probabilities[self.example], names,
                          true_class=int(truth[self.example]))
-        class_points(embed_ax, self.projection(out[self.hidden]), truth, size=3)
+        plane = self.projection(out[self.hidden])
+        class_points(embed_ax, plane, truth, size=3.5, alpha=0.8)
+        _class_labels(embed_ax, plane, truth, names)
 
     def frame_subtitle(self, frame):
         """The test errors at ``frame``, then the metrics."""
@@ -97,71 +137,163 @@ class DigitsView(TrajectoryView):
                 + super().frame_subtitle(frame))
 
 
+def _class_labels(ax, plane, labels, names):
+    """Each class's name at the median of its points: dark text on a white tag
+    edged in the class colour, so the classes are told apart by name, not by
+    colour alone (ten colours cannot all be told apart by every reader)."""
+    short = max(map(len, names)) <= 3
+    colors = class_colors(len(names))
+    for k in np.unique(labels):
+        x, y = np.median(plane[labels == k], axis=0)
+        ax.text(x, y, names[k] if short else str(k), ha="center", va="center",
+                fontsize=TEXT["note"], fontweight="bold", color=INK, zorder=6,
+                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85,
+                          edgecolor=colors[k], linewidth=1.5))
+
+
 def digits_stills(view, seed=0):
-    """The six stills after training: samples, predictions, one image's probabilities,
-    the errors, the confusion matrix, the first layer's weights."""
+    """The stills after training: samples, predictions, one image's probabilities
+    and its logits beside them, the errors, the confusion matrix, the first
+    layer's weights, the training and test curves."""
     images, names = view.images, view.images.class_names
-    last = view.trajectory.n_frames - 1
-    probabilities = view.outputs(last)["probabilities"]
+    trajectory = view.trajectory
+    last = trajectory.n_frames - 1
+    out = view.outputs(last)
+    probabilities, logits = out["probabilities"], out["logits"]
     predicted = probabilities.argmax(axis=1)
     truth = images.y_test
     wrong = np.flatnonzero(predicted != truth)
     sample = np.random.default_rng(seed).choice(len(truth), 48, replace=False)
-    kernel = view.trajectory.weights_at(last)[0]
+    kernel = trajectory.weights_at(last)[0]
+    example = view.example
+    wide = max(map(len, names)) > 2
+    keys = [] if max(map(len, names)) <= 3 else \
+        [(Line2D([], [], linestyle="none"), name) for name in _key_names(names)]
 
-    def sample_grid(ax):
-        image_grid(ax, images.x_test[sample], [names[truth[k]] for k in sample])
-        ax.set_title("test images and their labels", fontsize=10)
+    def class_ticks(ax):
+        ax.set_xticks(range(len(names)), names, rotation=60 if wide else 0,
+                      ha="right" if wide else "center")
+        ax.set_xlabel("class")
 
-    def prediction_grid(ax):
-        image_grid(ax, images.x_test[sample],
-                   [f"{names[truth[k]]}→{names[predicted[k]]}" for k in sample],
-                   colors=[RIGHT if truth[k] == predicted[k] else WRONG
-                           for k in sample])
-        ax.set_title("label → prediction (red: wrong)", fontsize=10)
+    def sample_grid(axes):
+        image_grid(axes[0], images.x_test[sample], tile_labels(names, truth[sample],
+                                                               truth[sample]))
+        axes[0].set_title("test images and their labels")
 
-    def one_image(ax):
-        probability_bars(ax, probabilities[view.example], names,
-                         true_class=int(truth[view.example]))
-        ax.set_xticks(range(len(names)), names, fontsize=7, rotation=60 if
-                      max(map(len, names)) > 2 else 0)
-        ax.set_ylim(0, 1.05)
-        ax.set_title(f"softmax of the logits (sum {probabilities[view.example].sum():.3f})",
-                     fontsize=10)
-        inset = ax.inset_axes((0.02, 0.55, 0.3, 0.4))
-        inset.imshow(images.x_test[view.example], cmap="gray_r", vmin=0, vmax=1)
-        inset.set_axis_off()
+    def prediction_grid(axes):
+        image_grid(axes[0], images.x_test[sample],
+                   tile_labels(names, truth[sample], predicted[sample]),
+                   wrong=truth[sample] != predicted[sample])
+        axes[0].set_title("predictions: right ones show the label, wrong ones "
+                          "label→prediction, framed")
 
-    def errors(ax):
+    def one_image(axes):
+        image_ax, bars_ax = axes
+        _example_image(image_ax, images.x_test[example], names[truth[example]])
+        probability_bars(bars_ax, probabilities[example], names,
+                         true_class=int(truth[example]))
+        class_ticks(bars_ax)
+        _probability_axis(bars_ax)
+        bars_ax.set_title(f"softmax of the logits (they sum to "
+                          f"{probabilities[example].sum():.3f})")
+
+    def logits_and_softmax(axes):
+        image_ax, logits_ax, bars_ax = axes
+        _example_image(image_ax, images.x_test[example], names[truth[example]])
+        logit_bars(logits_ax, logits[example], true_class=int(truth[example]))
+        reach = 1.1 * float(np.abs(logits[example]).max())
+        logits_ax.set_ylim(-reach, reach)
+        logits_ax.set_ylabel("logit (any real number)")
+        logits_ax.set_title("the network's outputs: logits")
+        class_ticks(logits_ax)
+        probability_bars(bars_ax, probabilities[example], names,
+                         true_class=int(truth[example]))
+        _probability_axis(bars_ax)
+        bars_ax.set_title("softmax(logits): probabilities")
+        class_ticks(bars_ax)
+
+    def errors(axes):
         shown = wrong[:48]
         if len(shown):
-            image_grid(ax, images.x_test[shown],
-                       [f"{names[truth[k]]}→{names[predicted[k]]}" for k in shown],
-                       colors=[WRONG] * len(shown))
+            image_grid(axes[0], images.x_test[shown],
+                       tile_labels(names, truth[shown], predicted[shown]),
+                       wrong=np.ones(len(shown), bool))
         else:
-            ax.set_axis_off()
+            axes[0].set_axis_off()
         more = f" (first {len(shown)} shown)" if len(wrong) > len(shown) else ""
-        ax.set_title(f"{len(wrong)} errors out of {len(truth)} test images{more}", fontsize=10)
+        axes[0].set_title(f"{len(wrong)} errors out of {len(truth)} test images{more}:"
+                          " label→prediction")
 
-    def confusion(ax):
-        confusion_panel(ax, confusion_matrix(truth, predicted, len(names)), names)
-        ax.set_title("confusion matrix (test set)", fontsize=10)
+    def confusion(axes):
+        confusion_panel(axes[0], confusion_matrix(truth, predicted, len(names)), names)
+        colour_bar(axes[1], "Blues", Normalize(0, 1), "share of the true class",
+                   ticks=[0, 0.5, 1])
+        axes[0].set_title("confusion matrix (test set)")
 
-    def weights(ax):
-        image = weight_images(ax, kernel, images.shape)
-        ax.figure.colorbar(image, ax=ax, fraction=0.04, label="weight")
-        ax.set_title("first layer's weights, one image per unit", fontsize=10)
+    def weights(axes):
+        image = weight_images(axes[0], kernel, images.shape)
+        colour_bar(axes[1], image.get_cmap(), image.norm, "weight")
+        axes[0].set_title("first layer's weights, one image per unit")
 
-    drawings = {"samples": (sample_grid, (6, 5.2)), "predictions": (prediction_grid, (6, 5.2)),
-                "probabilities": (one_image, (5, 3.8)), "errors": (errors, (6, 5.2)),
-                "confusion": (confusion, (6, 5.6)), "weights": (weights, (6, 6.4))}
-    def still(name, draw, size):
-        def draw_figure(fig):
-            ax = fig.add_subplot()
-            fig.subplots_adjust(left=0.16 if name in ("confusion", "probabilities") else 0.03,
-                                right=0.86 if name == "weights" else 0.97, bottom=0.14,
-                                top=0.9)
-            draw(ax)
-        return Still(size, draw_figure)
+    def curves(axes):
+        history_panel(axes[0], trajectory.metrics, ("loss", "test_loss"))
+        history_panel(axes[1], trajectory.metrics, ("accuracy", "test_accuracy"))
+        for ax, label in zip(axes, ("loss", "accuracy")):
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
 
-    return {name: still(name, draw, size) for name, (draw, size) in drawings.items()}
+    tick_room = 1.2 if wide else 0.55
+    sheet, _ = mosaic(kernel.T.reshape((-1,) + tuple(images.shape)), 5)
+    aspect = max(sheet.shape[1] / sheet.shape[0], 0.8)
+    sheet = [[Cell(6.0, 4.6, left=0.1, bottom=0.1, right=0.1)]]
+    bars = Cell(3.6, 2.6, left=0.7, bottom=tick_room + 0.05)
+    image = Cell(1.3, 1.3, left=0.1, right=0.1, bottom=tick_room + 1.35)
+    return {
+        "samples": _still(sample_grid, sheet, keys),
+        "predictions": _still(prediction_grid, sheet, keys),
+        "probabilities": _still(one_image, [[image.titled(1), bars.titled(1)]]),
+        "logits": _still(logits_and_softmax, [[image.titled(1), bars.titled(1),
+                                               bars.titled(1)]]),
+        "errors": _still(errors, sheet, keys),
+        "confusion": _still(confusion, [[Cell(4.6, 4.6, left=tick_room + 0.35,
+                                              bottom=tick_room + 0.3, bar=0.15).titled(1)]],
+                            bar_axes=True),
+        "weights": _still(weights, [[Cell(5.0 * aspect, 5.0, left=0.1, bottom=0.1, bar=0.15)
+                                     .titled(1)]], bar_axes=True),
+        "curves": _still(curves, [[Cell(3.6, 2.6, top=0.4), Cell(3.6, 2.6, top=0.4)]]),
+    }
+
+
+def _example_image(ax, image, label):
+    """The example image, named by its true class."""
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_axis_off()
+    ax.set_title(f"test image: {label}")
+
+
+def _probability_axis(ax):
+    """Probabilities from 0 to 1, with room above the bars for the verdict."""
+    ax.set_ylim(0, 1.32)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax.spines["left"].set_bounds(0, 1)
+    ax.set_ylabel("probability")
+
+
+def _still(draw, cells, keys=(), *, bar_axes=False):
+    """A :class:`Still` of rows of cells, ``keys`` (class keys) in a header if any;
+    ``draw(axes)`` gets the axes row by row (with ``bar_axes``, each colour-bar
+    axes after its panel)."""
+    layout = Layout(cells)
+    columns = layout.fit_header([name for _, name in keys], caption=False) if keys else 0
+
+    def draw_figure(fig):
+        header, placed = layout.place(fig)
+        if keys:
+            keys_legend(header, list(keys), columns=columns)
+        axes = []
+        for row in placed:
+            for ax, bar in row:
+                axes += [ax, bar] if bar_axes and bar is not None else [ax]
+        draw(axes)
+
+    return Still(layout.size, draw_figure)

@@ -323,6 +323,10 @@ class LossLandscape(TrajectoryView):
                      "plane their loss differs (right).")
         return "\n".join(lines)
 
+    def pacing_signal(self, frame):
+        """What moves in a frame: the path's point on the plane."""
+        return {"path": self.path[frame]}
+
     def draw_frame(self, axes, frame):
         """The path up to ``frame``, the current point, and the loss curves so far."""
         surface_ax, curve_ax = axes

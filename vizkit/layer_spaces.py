@@ -1,22 +1,53 @@
 """Input space and layer spaces of a model across a recorded trajectory.
 
 Each frame shows the decision regions over the input plane, then, for every
-chosen layer, where that layer sends the whole input grid (a warped mesh in
-the region colours, with grid lines) and the training points.
+chosen layer, where that layer sends the training points and the input grid
+(its lines and its border). In a 2-unit layer followed by a plain chain of
+layers, the whole plane is coloured by what the rest of the network predicts
+from each of its points, so the decision boundary there is drawn in full: after
+the last hidden layer it is a straight line, and the reader sees whether the
+layer has made the classes separable by one. Other layers (a PCA plane of a
+wide layer, a 1-unit layer, a branching graph) show the input grid's sheet,
+coloured by the model's output.
 """
 
 import numpy as np
 from matplotlib.colors import Normalize
 
 from .grid import InputGrid
-from .limits import Bounds
-from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
+from .layout import Cell, Layout, wrap
+from .limits import Bounds, robust_limits
+from .panels import boundary, class_keys, class_points, colour_bar, fix_limits, grid_lines, \
+    keys_legend, line_key, region_image, warped_mesh
 from .probe import default_layers, find_layer
 from .projection import PlaneProjection
-from .style import probability_cmap, region_cmap
+from .render import new_figure
+from .style import MUTED, class_names, probability_cmap, region_cmap
 from .view import TrajectoryView
 
-__all__ = ["LayerSpaces", "default_layers"]
+__all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
+
+_MAX_COLUMNS = 3
+_DENSE = dict(size=4.0, alpha=0.7)  # points in hidden spaces, where they pile up
+
+
+def downstream_layers(model, name):
+    """The layers after ``name`` when they form a plain chain to the output (each
+    reads only the previous one's output), else ``None``."""
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    names = [layer.name for layer in layers]
+    if name not in names:
+        return None
+    previous = layers[names.index(name)]
+    chain = layers[names.index(name) + 1:]
+    for layer in chain:
+        try:
+            if layer.input is not previous.output:
+                return None
+        except (AttributeError, ValueError):  # several inbound nodes
+            return None
+        previous = layer
+    return chain
 
 
 def _describe(layer):
@@ -35,7 +66,9 @@ class LayerSpaces(TrajectoryView):
     """The layer-spaces animation of a trajectory; draws any of its frames.
 
     Projections (for layers wider than two units) and axis limits are computed
-    once from the whole trajectory, so every frame uses the same scales.
+    once from the whole trajectory, so every frame uses the same scales; the
+    limits hold the middle 99.6 % of every frame's points (not the far corners
+    of the grid, which would shrink the data to a speck).
 
     Parameters
     ----------
@@ -50,12 +83,17 @@ class LayerSpaces(TrajectoryView):
         Quads per side of the warped meshes: a sub-grid of the input grid. The
         maps are smooth, so 96 flat quads a side (3 px each) look continuous and
         draw in 3 ms, where 200 gouraud-shaded ones take 75 ms.
+    plane_resolution : int
+        Points per side of the grid over a hidden plane that is coloured by
+        the rest of the network.
+    class_names : list of str, optional
+        Default: the trajectory's ``class_names`` info, else ``class 0``, ...
     """
 
     title = "vizkit layer spaces"
 
     def __init__(self, trajectory, layers=None, *, grid_resolution=200, n_grid_lines=11,
-                 mesh_resolution=96):
+                 mesh_resolution=96, plane_resolution=120, class_names=None):
         self.trajectory = trajectory
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
@@ -65,6 +103,7 @@ class LayerSpaces(TrajectoryView):
         self._input_mesh = self.grid.to_grid(self.grid.points)
         self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
         self.binary = self.n_classes == 2
+        self.names = _names(trajectory, self.n_classes, class_names)
         self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
         self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, self.n_classes - 0.5)
         self._rows, self._cols = self.grid.line_indices(n_grid_lines)
@@ -72,7 +111,7 @@ class LayerSpaces(TrajectoryView):
         self._mesh_index = np.ix_(mesh_rows, mesh_cols)
         self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
                                   (mesh_cols[:-1] + mesh_cols[1:]) // 2)
-        self._fit_scales()
+        self._fit_scales(plane_resolution)
 
     # -- numbers ---------------------------------------------------------------
     def outputs(self, frame, inputs=None):
@@ -91,52 +130,110 @@ class LayerSpaces(TrajectoryView):
             planes[name] = coords
         return planes, scores
 
-    def _fit_scales(self):
-        """Projections from the last frame; limits from every frame.
+    def plane_scores(self, frame, name):
+        """What the rest of the network predicts from every point of ``name``'s plane
+        grid at ``frame`` (the colour values), as a (ny, nx) array."""
+        self.set_frame(frame)
+        plane = self.plane_grids[name]
+        values = plane.points.astype(np.float32)
+        for layer in self.downstream[name]:
+            values = layer(values)
+        return plane.to_grid(self.readout.scores(np.asarray(values)))
 
-        Limits come from the warped mesh's corners and the data points, a
-        quarter of the grid: the maps are smooth and the margin covers the rest.
+    def _fit_scales(self, plane_resolution):
+        """Projections from the last frame; limits from the data points of every frame.
+
+        A 2-unit layer whose later layers form a chain gets a grid over its
+        plane (``plane_grids``) to colour by :meth:`plane_scores`.
         """
         last = self.outputs(self.trajectory.n_frames - 1)
         self.projections = {name: PlaneProjection.fit(last[name]) for name in self.layers}
-        mesh_points = self._input_mesh[self._mesh_index]
-        sample = np.concatenate([mesh_points.reshape(-1, 2), self.trajectory.x])
-        bounds = {name: Bounds() for name in self.layers}
+        coords = {name: [] for name in self.layers}
         for frame in range(self.trajectory.n_frames):
-            planes, _ = self.planes(self.outputs(frame, sample))
-            for name, coords in planes.items():
-                bounds[name].update(coords)
-        self.limits = {name: b.limits() for name, b in bounds.items()}
+            planes, _ = self.planes(self.outputs(frame, self.trajectory.x))
+            for name, plane in planes.items():
+                coords[name].append(plane)
+        self.limits = {name: robust_limits(np.concatenate(c)) for name, c in coords.items()}
+        self.downstream, self.plane_grids = {}, {}
         for name in self.layers:
             if self.projections[name].is_line:
                 self.limits[name] = (self.limits[name][0], (-0.05, 1.05))
+                continue
+            chain = downstream_layers(self.model, name)
+            if self.projections[name].units == 2 and chain is not None:
+                (x0, x1), (y0, y1) = self.limits[name]
+                self.downstream[name] = chain
+                self.plane_grids[name] = InputGrid(
+                    np.linspace(x0, x1, plane_resolution, dtype=np.float32),
+                    np.linspace(y0, y1, plane_resolution, dtype=np.float32))
 
     # -- drawing ---------------------------------------------------------------
-    def figure(self, dpi=100, panel_size=3.6):
-        """A figure with a header and one square panel per space, scales fixed."""
-        n = 1 + len(self.layers)
-        header_height = 0.75
-        height = panel_size + header_height + 0.35
-        fig, header = self.new_figure(panel_size * n, height, dpi, header=header_height / height)
-        top = 1 - header_height / height
-        fig.subplots_adjust(left=0.06 / n * 3, right=1 - 0.02 / n * 3, bottom=0.12,
-                            top=top - 0.06, wspace=0.28)
-        axes = fig.subplots(1, n, squeeze=False)[0]
+    def figure(self, dpi=100, panel_size=3.1):
+        """A figure with a header and one square panel per space (at most three a row),
+        the keys and a colour bar for the regions; scales fixed."""
+        titles = ["input space"] + [self._title(name) for name in self.layers]
+        lines = max(t.count("\n") + 1 for t in titles)
+        cell = Cell(panel_size, panel_size).titled(lines)
+        rows = wrap(range(len(titles)), _MAX_COLUMNS)
+        cells = [[cell] * len(row) for row in rows]
+        if self.binary:
+            cells[0][-1] = Cell(panel_size, panel_size, bar=0.14).titled(lines)
+        layout = Layout(cells)
+        keys = self.keys()
+        columns = layout.fit_header([name for _, name in keys])
+        fig = new_figure(*layout.size, dpi=dpi)
+        header, placed = layout.place(fig)
+        axes = [ax for row in placed for ax, _ in row]
+        keys_legend(header, keys, columns=columns)
+        if self.binary:
+            colour_bar(placed[0][-1][1], self.cmap, self.norm,
+                       f"predicted P({self.names[1]})", ticks=[0, 0.25, 0.5, 0.75, 1])
         data_limits = Bounds().update(self.grid.points).limits(margin=0)
         fix_limits(axes[0], data_limits)
-        axes[0].set_title("input space")
         axes[0].set_xlabel("x0")
         axes[0].set_ylabel("x1")
+        for ax, title in zip(axes, titles):
+            ax.set_title(title)
         for ax, name in zip(axes[1:], self.layers):
-            labels, note = self.projections[name].describe()
-            title = _describe(find_layer(self.model, name))
-            ax.set_title(title + (f"\n{note}" if note else ""), fontsize=10)
+            labels, _ = self.projections[name].describe()
             ax.set_xlabel(labels[0])
             ax.set_ylabel(labels[1])
             fix_limits(ax, self.limits[name])
-        for ax in axes:
-            ax.set_box_aspect(1)
         return fig, header, axes
+
+    def keys(self):
+        """The header's keys: the classes, the boundary, the carried input grid."""
+        keys = class_keys(self.names)
+        if self.binary:
+            keys.append((line_key(linewidth=1.4), "boundary (P = 0.5)"))
+        keys.append((line_key(MUTED, linewidth=0.8), "input grid, carried through"))
+        return keys
+
+    def data_still(self, size=3.6):
+        """A :class:`~vizkit.stills.Still` of the data set alone: the points, the
+        class keys, no epoch or metrics."""
+        from .stills import Still
+
+        layout = Layout([[Cell(size, size).titled(1)]])
+        keys = class_keys(self.names)
+        columns = layout.fit_header([name for _, name in keys], caption=False)
+
+        def draw(fig):
+            header, ((row),) = layout.place(fig)
+            ax = row[0][0]
+            keys_legend(header, keys, columns=columns)
+            fix_limits(ax, Bounds().update(self.grid.points).limits(margin=0))
+            class_points(ax, self.trajectory.x, self.trajectory.y)
+            ax.set_title(f"data set ({len(self.trajectory.x)} points)")
+            ax.set_xlabel("x0")
+            ax.set_ylabel("x1")
+
+        return Still(layout.size, draw)
+
+    def _title(self, name):
+        _, note = self.projections[name].describe()
+        title = _describe(find_layer(self.model, name))
+        return title + (f"\n{note}" if note else "")
 
     def draw_frame(self, axes, frame):
         """Add the artists of ``frame`` to a figure made by :meth:`figure`."""
@@ -146,29 +243,49 @@ class LayerSpaces(TrajectoryView):
         labels = self.trajectory.y
 
         region_image(axes[0], self.grid.extent, grid_scores, cmap=self.cmap, norm=self.norm)
-        self._decorate(axes[0], self._input_mesh, grid_scores, self.trajectory.x, labels)
+        self._decorate(axes[0], self._input_mesh, grid_scores, self.trajectory.x, labels,
+                       dense=False)
         for ax, name in zip(axes[1:], self.layers):
             coords = planes[name]
+            points = coords[self._n_grid:]
             if self.projections[name].is_line:
                 self._draw_line_layer(ax, coords)
-                class_points(ax, coords[self._n_grid:], labels)
+                class_points(ax, points, labels, **_DENSE)
                 continue
             mesh = self.grid.to_grid(coords[:self._n_grid])
+            if name in self.plane_grids:
+                plane = self.plane_grids[name]
+                values = self.plane_scores(frame, name)
+                region_image(ax, plane.extent, values, cmap=self.cmap, norm=self.norm)
+                self._decorate(ax, mesh, values, points, labels,
+                               boundary_mesh=(plane.to_grid(plane.points), values))
+                continue
             coarse = mesh[self._mesh_index]
             warped_mesh(ax, coarse, grid_scores[self._cell_index], cmap=self.cmap,
                         norm=self.norm)
-            self._decorate(ax, mesh, grid_scores, coords[self._n_grid:], labels,
+            self._decorate(ax, mesh, grid_scores, points, labels,
                            boundary_mesh=(coarse, grid_scores[self._mesh_index]))
 
-    def _decorate(self, ax, mesh, grid_scores, points, labels, boundary_mesh=None):
-        """Grid lines, the 0.5 boundary (binary) and the points, in any space."""
+    def _decorate(self, ax, mesh, grid_scores, points, labels, boundary_mesh=None,
+                  dense=True):
+        """Grid lines, the 0.5 boundary (binary) and the points, in any space; in a
+        hidden space (``dense``) points are smaller and translucent, because a
+        saturating layer piles them up and the piles should show as density."""
         grid_lines(ax, mesh, self._rows, self._cols)
         if self.binary:
             boundary(ax, *(boundary_mesh or (mesh, grid_scores)), 0.5)
-        class_points(ax, points, labels)
+        class_points(ax, points, labels, **(_DENSE if dense else {}))
 
     def _draw_line_layer(self, ax, coords):
         """A 1-unit layer: the curve (value, output) that the grid collapses onto."""
         grid = coords[:self._n_grid]
         order = np.argsort(grid[:, 0])[:: max(1, self._n_grid // 400)]
         ax.plot(grid[order, 0], grid[order, 1], color="#555555", linewidth=1.2, zorder=2)
+
+
+def _names(trajectory, n_classes, names):
+    """Class names: given, else the trajectory's ``class_names`` info, else ``class k``."""
+    names = names if names is not None else trajectory.info.get("class_names")
+    if names is not None and len(names) != n_classes:
+        names = None
+    return class_names(n_classes, names)

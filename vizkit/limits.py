@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["Bounds"]
+__all__ = ["Bounds", "robust_limits"]
 
 
 class Bounds:
@@ -33,3 +33,18 @@ class Bounds:
         pad = np.where(span > 0, span * margin, 0.5)
         low, high = self.low - pad, self.high + pad
         return ((float(low[0]), float(high[0])), (float(low[1]), float(high[1])))
+
+
+def robust_limits(points, *, keep=0.996, margin=0.08):
+    """Limits around the middle ``keep`` share of ``points`` (n, 2) on each axis,
+    plus ``margin`` of that span on every side: a few outliers (or the far
+    corners of a warped grid) cannot shrink everything else to a speck."""
+    points = np.asarray(points, dtype=float)
+    points = points[np.isfinite(points).all(axis=1)]
+    if not len(points):
+        return ((-1.0, 1.0), (-1.0, 1.0))
+    cut = (1 - keep) / 2 * 100
+    low, high = np.percentile(points, [cut, 100 - cut], axis=0)
+    bounds = Bounds()
+    bounds.low, bounds.high = low, high
+    return bounds.limits(margin)

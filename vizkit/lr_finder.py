@@ -11,11 +11,13 @@ __all__ = ["LearningRateSearch", "find_learning_rate"]
 
 @dataclass(frozen=True)
 class LearningRateSearch:
-    """Loss after each epoch at each rate, and the suggested rate."""
+    """Loss (and accuracy, when the model reports one) after each epoch at each
+    rate, and the suggested rate."""
 
     rates: np.ndarray
     losses: np.ndarray
     suggestion: float
+    accuracies: np.ndarray = None
 
     @property
     def loss_limits(self):
@@ -70,4 +72,5 @@ def find_learning_rate(model, x, y, *, min_rate=1e-4, max_rate=None, epochs=100,
     rates = rates[:len(losses)]
     finite = np.where(np.isfinite(losses), losses, np.nan)
     best = rates[np.nanargmin(finite)]
-    return LearningRateSearch(rates, losses, float(best / 10))
+    accuracies = run.metrics["accuracy"][1:] if "accuracy" in run.metrics else None
+    return LearningRateSearch(rates, losses, float(best / 10), accuracies)

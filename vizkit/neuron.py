@@ -8,16 +8,21 @@ as a path on it.
 
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import LogLocator
 
+from .layout import Cell, Layout
 from .limits import Bounds
-from .panels import activation_curve, data_points, fix_limits, linear_fit, logistic_fit
+from .panels import activation_curve, data_points, fix_limits, keys_legend, line_key, \
+    linear_fit, logistic_fit, marker_key
 from .readout import sigmoid
+from .render import new_figure
 from .stills import Still
+from .style import INK, SERIES, TEXT, WRONG, class_colors, surface_cmap
 from .view import TrajectoryView
 
 __all__ = ["loss_surface", "NeuronView", "neuron_fit_still", "activations_still"]
 
-_PATH_COLOR = "#c0392b"
+_PATH_COLOR = "#D55E00"  # vermillion: the run, on the blue surface
 
 
 def loss_surface(loss, x, y, ws, bs, activation=None):
@@ -58,6 +63,9 @@ class NeuronView(TrajectoryView):
         Samples per side of the loss surface.
     """
 
+    #: A line and a dot are all that move: fewer, larger steps than other views.
+    pacing_share = 1 / 15
+
     def __init__(self, trajectory, loss, activation=None, *, target=None,
                  labels=("x", "y"), resolution=160):
         self.trajectory = trajectory
@@ -96,9 +104,15 @@ class NeuronView(TrajectoryView):
         return sigmoid(z) if self.activation == "sigmoid" else z
 
     def figure(self, dpi=100):
-        fig, header = self.new_figure(9.6, 4.6, dpi)
-        fig.subplots_adjust(left=0.08, right=0.97, bottom=0.13, top=0.8, wspace=0.3)
-        fit_ax, surface_ax = fig.subplots(1, 2)
+        size = 3.4
+        layout = Layout([[Cell(size, size, left=0.75), Cell(size, size, left=0.7, bar=0.12,
+                                                             bar_room=0.75)]])
+        keys = self.keys()
+        columns = layout.fit_header([name for _, name in keys])
+        fig = new_figure(*layout.size, dpi=dpi)
+        header, ((row),) = layout.place(fig)
+        (fit_ax, _), (surface_ax, bar) = row
+        keys_legend(header, keys, columns=columns)
         fix_limits(fit_ax, self.fit_limits)
         fit_ax.set_xlabel(self.labels[0])
         fit_ax.set_ylabel(self.labels[1])
@@ -107,27 +121,48 @@ class NeuronView(TrajectoryView):
                     classes=self.activation is not None)
         positive = self.surface[self.surface > 0]
         levels = np.geomspace(positive.min(), positive.max(), 14) if positive.size else 10
-        surface_ax.contourf(self.ws, self.bs, self.surface, levels=levels, norm=LogNorm(),
-                            cmap="Blues_r", alpha=0.9)
-        surface_ax.contour(self.ws, self.bs, self.surface, levels=levels, norm=LogNorm(),
+        norm = LogNorm(levels[0], levels[-1]) if positive.size else None
+        filled = surface_ax.contourf(self.ws, self.bs, self.surface, levels=levels, norm=norm,
+                                     cmap=surface_cmap())
+        surface_ax.contour(self.ws, self.bs, self.surface, levels=levels, norm=norm,
                            colors="white", linewidths=0.4, alpha=0.6)
+        bar_ = fig.colorbar(filled, cax=bar, ticks=LogLocator())
+        bar_.set_label("loss, log scale (dark = low)", fontsize=TEXT["label"])
+        bar_.ax.tick_params(labelsize=TEXT["tick"])
         if self.target is not None:
-            surface_ax.plot(*self.target, marker="*", markersize=12, color="#f1c40f",
-                            markeredgecolor="black", linestyle="none", label="lab's weights")
-            surface_ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+            surface_ax.plot(*self.target, marker="*", markersize=13, color="#F0E442",
+                            markeredgecolor=INK, linestyle="none")
         fix_limits(surface_ax, ((self.ws[0], self.ws[-1]), (self.bs[0], self.bs[-1])))
-        surface_ax.set_xlabel("w")
-        surface_ax.set_ylabel("b")
-        surface_ax.set_title(f"{self.loss} over (w, b), log scale")
+        surface_ax.set_xlabel("weight w")
+        surface_ax.set_ylabel("bias b")
+        surface_ax.set_title(f"{str(self.loss).replace('_', ' ')} over (w, b)")
         return fig, header, (fit_ax, surface_ax)
+
+    def keys(self):
+        """The header's keys: the data, the path, the weights now, the lab's weights."""
+        if self.activation:
+            keys = [(marker_key(c, marker=m, size=8), f"y = {k}")
+                    for k, (c, m) in enumerate(zip(class_colors(2), "os"))]
+        else:
+            keys = [(marker_key(WRONG, marker="X", size=9), "data")]
+        keys += [(line_key(_PATH_COLOR, linewidth=2), "gradient descent: output, path"),
+                 (marker_key(_PATH_COLOR, size=8, edge="white"), "weights now")]
+        if self.target is not None:
+            keys.append((marker_key("#F0E442", marker="*", size=12), "lab's weights"))
+        return keys
 
     def draw_frame(self, axes, frame):
         fit_ax, surface_ax = axes
         fit_ax.plot(self.xs, self.predict(frame, self.xs), color=_PATH_COLOR, linewidth=2)
         surface_ax.plot(self.path[:frame + 1, 0], self.path[:frame + 1, 1], color=_PATH_COLOR,
-                        linewidth=1.5)
-        surface_ax.plot(*self.path[frame], marker="o", markersize=7, color=_PATH_COLOR,
+                        linewidth=1.6)
+        surface_ax.plot(*self.path[frame], marker="o", markersize=8, color=_PATH_COLOR,
                         markeredgecolor="white", linestyle="none")
+
+    def pacing_signal(self, frame):
+        """The neuron's output over the data panel and its place on the surface."""
+        return {"output": self.predict(frame, self.xs), "w": self.path[frame, 0],
+                "b": self.path[frame, 1]}
 
     def frame_subtitle(self, frame):
         w, b = self.path[frame]
@@ -141,28 +176,38 @@ def neuron_fit_still(x, y, xs, tensorflow, numpy, weights, *, activation, labels
     equation = f"{w:g}x {'+' if b >= 0 else '−'} {abs(b):g}"
     linear = activation in (None, "linear")
     equation = f"y = {equation}" if linear else f"sigmoid({equation})"
+    layout = Layout([[Cell(4.2, 3.2, left=0.8).titled(1)]])
 
     def draw(fig):
-        ax = fig.add_subplot()
-        fig.subplots_adjust(left=0.15, bottom=0.13, right=0.96, top=0.9)
+        _, ((row),) = layout.place(fig)
+        ax = row[0][0]
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         ax.set_title(title)
         if linear:
             linear_fit(ax, x, y, xs, tensorflow, numpy, equation)
         else:
+            fix_limits(ax, ((xs[0], xs[-1]), (-0.1, 1.45)))
             logistic_fit(ax, x, y, xs, tensorflow, numpy, equation)
-            fix_limits(ax, ((xs[0], xs[-1]), (-0.1, 1.1)))
+            ax.set_yticks([0, 0.5, 1])
 
-    return Still((5.2, 4.2), draw)
+    return Still(layout.size, draw)
 
 
 def activations_still(z, curves):
-    """Activation functions side by side: ``curves`` maps a name to (values, derivative)."""
-    def draw(fig):
-        fig.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-        for ax, (name, (values, derivative)) in zip(fig.subplots(1, len(curves)),
-                                                   curves.items()):
-            activation_curve(ax, z, values, derivative, name)
+    """Activation functions side by side: ``curves`` maps a name to (values, derivative);
+    one key above them all (function solid, derivative dashed)."""
+    layout = Layout([[Cell(2.2, 2.0, left=0.55 if k == 0 else 0.45, bottom=0.42)
+                      for k in range(len(curves))]])
+    keys = [(line_key(SERIES["train"]["color"], linewidth=2), "the function g(z)"),
+            (line_key(WRONG, linestyle="--", linewidth=1.6), "its derivative g'(z)")]
+    columns = layout.fit_header([name for _, name in keys], caption=False)
 
-    return Still((9.6, 2.9), draw)
+    def draw(fig):
+        header, (row,) = layout.place(fig)
+        keys_legend(header, keys, columns=columns)
+        for (ax, _), (name, (values, derivative)) in zip(row, curves.items()):
+            activation_curve(ax, z, values, derivative, name)
+            ax.set_xlabel("z")
+
+    return Still(layout.size, draw)

@@ -15,6 +15,7 @@ from typing import Callable
 
 from .errors import VizkitError
 from .manifest import manifest_path, manifest_record, write_json
+from .pacing import FRAME_CHOICES
 from .progress import Progress
 from .transaction import OutputTransaction, os_error
 from .writers import output_paths, resolve_format
@@ -62,7 +63,9 @@ class Recipe:
 @dataclass(frozen=True)
 class RenderSettings:
     """Where and how to write: ``out`` names the main artifact; its suffix picks
-    the format unless ``formats`` are given. ``formats=()`` with ``animate=False``
+    the format unless ``formats`` are given. An animation shows the frames
+    ``frames`` picks (``"auto"``: paced, see :mod:`vizkit.pacing`; ``"all"``), PNG
+    the frames ``stills`` names. ``formats=()`` with ``animate=False``
     writes no animation (``vizkit record``). The trajectory goes beside ``out``
     (``x.gif`` → ``x.trajectory.npz``) unless ``trajectory_to`` names it, or
     nowhere with ``trajectory=False``. With ``tensorboard`` (a log folder) every
@@ -74,6 +77,7 @@ class RenderSettings:
     fps: int = 8
     dpi: int = 100
     stills: str = "last"
+    frames: str = "auto"
     overwrite: bool = False
     animate: bool = True
     trajectory: bool = True
@@ -87,6 +91,9 @@ class RenderSettings:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise VizkitError(f"{name} must be a whole number from {low} to {high}, "
                                   f"got {value!r}")
+        if self.frames not in FRAME_CHOICES:
+            raise VizkitError(f"frames must be one of {', '.join(FRAME_CHOICES)}, got "
+                              f"{self.frames!r}")
         object.__setattr__(self, "out", Path(self.out))
 
     def format_list(self):
@@ -225,12 +232,13 @@ def _render_part(recipe, options, settings, formats, run, part, trajectory, repl
         return
     view = recipe.view(trajectory, options)
     stills = recipe.stills(trajectory, view, options) if recipe.stills else {}
-    every = list(view.frames())
+    every = list(view.frames("all"))
+    shown = list(view.frames(settings.frames)) if set(formats) - {"png"} else []
     board = _BoardFrames(view, f"{recipe.name}/{part}" if part else recipe.name) \
         if settings.tensorboard else None
     for fmt in formats:
         positions = parse_stills(settings.stills, len(every)) if fmt == "png" else None
-        frames = every if positions is None else [every[i] for i in positions]
+        frames = shown if positions is None else [every[i] for i in positions]
         finals = output_paths(part_path(settings.out, part), fmt, positions)
         label = f"rendering {fmt}" + (f" ({part})" if part else "")
         with progress.bar(label, len(frames)) as advance:
@@ -239,6 +247,7 @@ def _render_part(recipe, options, settings, formats, run, part, trajectory, repl
                                 fps=settings.fps, dpi=settings.dpi, on_frame=advance,
                                 sinks=sinks if fmt == formats[0] else ())
         parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
+        parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
         record = manifest_record(finals[0], scene=recipe.name, parameters=parameters,
                                  seed=trajectory.info.get("seed"), frames=result.frame_count,
                                  metrics=trajectory.final_metrics(), files=finals,

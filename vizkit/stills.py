@@ -8,7 +8,7 @@ import numpy as np
 from .render import new_figure
 from .style import style
 
-__all__ = ["Still", "axes_still", "draw_still", "write_still"]
+__all__ = ["Still", "draw_still", "write_still"]
 
 
 @dataclass(frozen=True)
@@ -19,18 +19,6 @@ class Still:
     size: tuple = None
     draw: Callable = None
     figure: Callable = None
-
-
-def axes_still(size, draw, *, columns=1, left=None, right=0.97, bottom=0.14, top=0.86,
-               wspace=0.3):
-    """A :class:`Still` of one row of ``columns`` axes, drawn by ``draw(axes)``."""
-    def draw_figure(fig):
-        axes = fig.subplots(1, columns, squeeze=False)[0]
-        fig.subplots_adjust(left=left or 0.1 / columns ** 0.5, right=right, bottom=bottom,
-                            top=top, wspace=wspace)
-        draw(axes)
-
-    return Still(tuple(size), draw_figure)
 
 
 def draw_still(still, dpi=100):

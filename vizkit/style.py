@@ -1,20 +1,59 @@
-"""vizkit's fixed look: fonts, sizes and colours, the same on every machine."""
+"""vizkit's visual language: fonts, text sizes, colours, point and region treatment.
+
+The reasoning is in docs/design.md. In short: classes are saturated Okabe–Ito
+colours (safe for colour-blind readers) on regions so pale that points of every
+class read on them; numbers are encoded by lightness in hues that name no class
+(purple above zero, grey below), always with a colour bar; no text is smaller
+than :data:`MIN_TEXT` points (9 pt: 12.5 px at vizkit's default 100 dpi).
+"""
 
 import matplotlib as mpl
 import numpy as np
 
-__all__ = ["STYLE", "style", "class_colors", "probability_cmap", "region_cmap"]
+__all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
+           "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
+           "value_cmap", "surface_cmap", "class_names", "POINT", "pale"]
+
+#: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
+TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
+        "note": 9.0, "legend": 9.5, "cell": 9.0}
+MIN_TEXT = 9.0
+
+INK = "#1a1a1a"      # text, boundaries, point edges
+MUTED = "#6b6b6b"    # secondary lines, grid lines, notes
+EDGE = "#1a1a1a"     # the thin dark edge around every data point
+WRONG = "#D55E00"    # a mistake (vermillion), always with a second cue (bold, box)
+RIGHT = "#1a1a1a"    # a right answer needs no colour
+
+#: Curves of a training history: colour per split, line style per split too.
+SERIES = {"train": dict(color="#0F4C81", linestyle="solid"),
+          "test": dict(color="#CC79A7", linestyle=(0, (4, 2))),
+          "rate": dict(color="#4d4d4d", linestyle="solid")}
+
+#: Data points: diameter (pt) and edge; ``small`` where hundreds share a panel.
+POINT = {"size": 5.0, "small": 4.0, "edge": 0.6, "alpha": 0.9}
 
 #: rcParams for every vizkit figure: bundled DejaVu fonts and fixed sizes, so
 #: that a frame renders to the same pixels wherever matplotlib is the same.
 STYLE = {
     "font.family": "DejaVu Sans",
     "mathtext.fontset": "dejavusans",
-    "font.size": 10.0,
-    "axes.titlesize": 11.0,
-    "axes.labelsize": 9.0,
-    "xtick.labelsize": 8.0,
-    "ytick.labelsize": 8.0,
+    "font.size": TEXT["label"],
+    "axes.titlesize": TEXT["title"],
+    "axes.labelsize": TEXT["label"],
+    "axes.labelcolor": INK,
+    "axes.titlepad": 5.0,
+    "xtick.labelsize": TEXT["tick"],
+    "ytick.labelsize": TEXT["tick"],
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "xtick.major.size": 3.0,
+    "ytick.major.size": 3.0,
+    "legend.fontsize": TEXT["legend"],
+    "legend.frameon": False,
+    "legend.handletextpad": 0.4,
+    "legend.columnspacing": 1.2,
+    "legend.borderaxespad": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#555555",
@@ -24,6 +63,7 @@ STYLE = {
     "image.interpolation": "nearest",
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
+    "text.color": INK,
     "text.hinting": "default",
     "text.hinting_factor": 8,
     "path.simplify": True,
@@ -35,31 +75,79 @@ def style():
     return mpl.rc_context(STYLE)
 
 
-# The notebook's palette: seaborn.diverging_palette(220, 20), blue for class 0,
-# red for class 1; written out so that importing vizkit does not import seaborn.
-_BLUE = (0.2472, 0.4992, 0.5766)
-_RED = (0.7635, 0.3348, 0.2259)
-_MIDDLE = (0.9500, 0.9459, 0.9453)
-_TAB10 = mpl.colormaps["tab10"].colors
+# Okabe & Ito's colour-blind-safe set, blue and orange first (the two-class pair,
+# as in TensorFlow Playground), then two from Paul Tol's set for a tenth class.
+_CLASSES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+            "#F0E442", "#882255", "#999933")
+#: How much of a class colour a region keeps (the rest is white): pale enough
+#: that a saturated point of any class reads on it.
+REGION_STRENGTH = 0.34
+
+
+def _rgb(colors):
+    from matplotlib.colors import to_rgb
+
+    return np.array([to_rgb(c) for c in colors])
+
+
+def pale(colors, strength=REGION_STRENGTH):
+    """``colors`` mixed with white, keeping ``strength`` of the colour."""
+    colors = np.asarray(colors, dtype=float)
+    return 1 - strength * (1 - colors)
 
 
 def class_colors(n_classes):
-    """One RGB colour per class: the notebook's blue/red pair for two classes."""
-    if n_classes <= 2:
-        return np.array([_BLUE, _RED])[:max(n_classes, 1)]
-    return np.array(_TAB10 * (n_classes // 10 + 1))[:n_classes]
+    """One saturated RGB colour per class (repeats after ten)."""
+    n = max(int(n_classes), 1)
+    return _rgb(_CLASSES * (n // len(_CLASSES) + 1))[:n]
+
+
+def region_colors(n_classes):
+    """The pale colour of each class's region."""
+    return pale(class_colors(n_classes))
+
+
+def class_names(n_classes, names=None):
+    """``names`` if given, else ``class 0``, ``class 1``, ..."""
+    if names is not None:
+        return [str(name) for name in names]
+    return [f"class {k}" for k in range(n_classes)]
 
 
 def probability_cmap():
-    """Diverging blue–white–red map for P(class 1), 0.5 white."""
+    """P(class 1): pale class-0 blue, white at 0.5, pale class-1 orange."""
     from matplotlib.colors import LinearSegmentedColormap
 
-    return LinearSegmentedColormap.from_list("vizkit-probability", [_BLUE, _MIDDLE, _RED])
+    low, high = region_colors(2)
+    return LinearSegmentedColormap.from_list("vizkit-probability", [low, (1, 1, 1), high])
 
 
-def region_cmap(n_classes, lightness=0.6):
-    """Light class colours for categorical decision regions."""
+def region_cmap(n_classes):
+    """Pale class colours for categorical decision regions (value k: class k)."""
     from matplotlib.colors import ListedColormap
 
-    colors = class_colors(n_classes)
-    return ListedColormap(colors + (1 - colors) * lightness, name="vizkit-regions")
+    return ListedColormap(region_colors(n_classes), name="vizkit-regions")
+
+
+_POSITIVE = "#7B5EA7"  # purple: a unit's output above zero (no class uses it)
+_NEGATIVE = "#8C8C8C"  # grey: below zero
+
+
+def value_cmap(signed):
+    """A unit's output: white at zero, purple above (and grey below when ``signed``),
+    light enough at both ends for class-coloured points to read."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    top = pale(_rgb([_POSITIVE]), 0.62)[0]
+    if not signed:
+        return LinearSegmentedColormap.from_list("vizkit-value", [(1, 1, 1), top], N=8)
+    bottom = pale(_rgb([_NEGATIVE]), 0.62)[0]
+    return LinearSegmentedColormap.from_list("vizkit-signed", [bottom, (1, 1, 1), top], N=10)
+
+
+def surface_cmap():
+    """A loss surface: dark where the loss is low (the valley), light where it is high."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "vizkit-surface", ["#08306b", "#2f6fae", "#8fbfdf", "#eef5fb"])

@@ -515,8 +515,9 @@ class Tween(TrajectoryView):
             ax.set_box_aspect(1)
         return fig, header, axes
 
-    def frames(self):
-        """Every tween frame, as indices into :attr:`sequence`."""
+    def frames(self, choice="all"):
+        """Every tween frame, as indices into :attr:`sequence` (the tween paces itself:
+        ``choice`` does not apply)."""
         return range(len(self.sequence))
 
     def draw_frame(self, axes, index):

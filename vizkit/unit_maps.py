@@ -4,29 +4,33 @@ Each chosen Dense layer gets one panel per unit. A layer fed by the model's
 2-D input, or by a layer that is not 2-D wide, is mapped over the input plane
 (so unit maps work at any depth); a layer fed by a 2-unit layer is mapped over
 that layer's activation plane, with the training points carried there. The
-background is the unit's output; the dashed line is where its pre-activation
-x·w + b is zero, where a ReLU switches on.
+background is the unit's output on its own colour scale (so every unit shows,
+however small its values beside its neighbours'); the dashed line is where its
+pre-activation x·w + b is zero, where a ReLU switches on; in the output layer a
+solid line rings the zone where the unit wins (has the largest output).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, TwoSlopeNorm
 
 from .errors import VizkitError
 from .grid import InputGrid
+from .layout import Cell, Layout, wrap
 from .limits import Bounds
-from .panels import boundary, class_centres, class_points, fix_limits, region_image
+from .panels import boundary, class_centres, class_keys, class_points, colour_bar, \
+    fix_limits, keys_legend, line_key, marker_key, region_image, stacked_counts
 from .render import new_figure
 from .stills import Still
-from .style import region_cmap
+from .style import class_names, region_cmap, value_cmap
 from .view import TrajectoryView
 
 __all__ = ["UnitMaps", "UnitPart", "DATA", "REGIONS", "dense_layers", "parse_units",
            "unit_map_stills"]
 
-_HEADER = 0.7  # inches above the panels for the caption
+_PANEL = 2.5     # inches per panel side
+_MAX_COLUMNS = 4
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,14 @@ class UnitMaps(TrajectoryView):
         Class centres to mark on the data panel (default: class means).
     grid_resolution : int
         Points per side of the grids the maps are drawn on.
+    class_names : list of str, optional
+        Default: the trajectory's ``class_names`` info, else ``class 0``, ...
     """
 
     title = "vizkit unit maps"
 
     def __init__(self, trajectory, layers=None, units=None, *, centres=None,
-                 grid_resolution=150):
+                 grid_resolution=150, class_names=None):
         self.trajectory = trajectory
         dense = dense_layers(self.model)
         self.layers = dense if layers is None else list(layers)
@@ -111,6 +117,7 @@ class UnitMaps(TrajectoryView):
         self.units.update(units or {})
         x, y = trajectory.x, trajectory.y
         self.n_classes = max(int(np.max(y)) + 1, 2)
+        self.names = _class_names(trajectory, self.n_classes, class_names)
         self.centres = np.asarray(centres) if centres is not None else \
             np.array([x[y == k].mean(axis=0) for k in range(self.n_classes)])
         self.grid = InputGrid.around(x, grid_resolution)
@@ -119,6 +126,9 @@ class UnitMaps(TrajectoryView):
         self._n_grid = len(self.grid.points)
         self._input_mesh = self.grid.to_grid(self.grid.points)
         self.over_plane = {name: self._fed_by_2d_layer(name) for name in self.layers}
+        output = self.model.layers[-1]
+        self.winners = output.name if output.name in self.layers and \
+            output.units > 1 else None
         self._fit_scales(grid_resolution)
 
     def _fed_by_2d_layer(self, name):
@@ -150,7 +160,10 @@ class UnitMaps(TrajectoryView):
         return maps, self.grid.to_grid(classes)
 
     def _fit_scales(self, resolution):
-        """Planes from the activations of every frame, then fixed colour scales."""
+        """Planes from the activations of every frame, then one fixed colour scale
+        per unit: from 0 for a unit that is never negative, else white at 0 with
+        each sign stretched to its own extreme (a unit mostly negative still
+        shows where it turns positive)."""
         self.planes = {}
         for name in (n for n in self.layers if self.over_plane[n]):
             bounds = Bounds()
@@ -159,22 +172,30 @@ class UnitMaps(TrajectoryView):
             (x0, x1), (y0, y1) = bounds.limits(margin=0.08)
             self.planes[name] = InputGrid(np.linspace(x0, x1, resolution, dtype=np.float32),
                                           np.linspace(y0, y1, resolution, dtype=np.float32))
-        ranges = {name: (np.inf, -np.inf) for name in self.layers}
+        low = {name: np.full(len(self.units[name]), np.inf) for name in self.layers}
+        high = {name: np.full(len(self.units[name]), -np.inf) for name in self.layers}
         for frame in range(self.trajectory.n_frames):
             maps, _ = self.values(frame)
             for name, (values, _, _) in maps.items():
                 shown = values[:, self.units[name]]
-                low, high = ranges[name]
-                ranges[name] = (min(low, float(shown.min())), max(high, float(shown.max())))
-        self.norms, self.cmaps = {}, {}
-        for name, (low, high) in ranges.items():
-            if low >= 0:
-                self.norms[name], self.cmaps[name] = Normalize(0, max(high, 1e-9)), "YlGnBu"
-            else:
-                reach = max(abs(low), abs(high), 1e-9)
-                self.norms[name], self.cmaps[name] = Normalize(-reach, reach), "RdBu_r"
+                low[name] = np.minimum(low[name], shown.min(axis=0))
+                high[name] = np.maximum(high[name], shown.max(axis=0))
+        self.norms = {}
+        for name in self.layers:
+            for unit, lo, hi in zip(self.units[name], low[name], high[name]):
+                lo, hi = float(lo), float(hi)
+                if lo >= 0:
+                    self.norms[name, unit] = Normalize(0, max(hi, 1e-9))
+                elif hi <= 0:
+                    self.norms[name, unit] = Normalize(lo, -lo)
+                else:
+                    self.norms[name, unit] = TwoSlopeNorm(0.0, lo, hi)
 
-    # -- drawing ---------------------------------------------------------------
+    def cmap(self, layer, unit):
+        """The colour map of a unit's panel: signed or not, as its scale."""
+        return value_cmap(signed=self.norms[layer, unit].vmin < 0)
+
+    # -- layout ----------------------------------------------------------------
     def parts(self):
         """Panels in order: data, regions, then one per shown unit of each layer."""
         return [DATA, REGIONS] + [UnitPart(name, unit) for name in self.layers
@@ -187,99 +208,113 @@ class UnitMaps(TrajectoryView):
     def figure(self, dpi=100, parts=None):
         """A figure with a header and a panel per part; scales and colour bars fixed."""
         parts = self.parts() if parts is None else parts
-        fig = new_figure(*self._size(parts), dpi=dpi)
-        header = self._header(fig)
-        return fig, header, self._layout(fig, parts)
+        layout, columns = self._layout(parts, caption=True)
+        fig = new_figure(*layout.size, dpi=dpi)
+        header, axes = self._place(fig, layout, parts, columns)
+        return fig, header, axes
 
     def still(self, parts, *, frame=-1):
-        """A :class:`~vizkit.stills.Still` of ``parts`` at ``frame`` (default: the last)."""
+        """A :class:`~vizkit.stills.Still` of ``parts`` at ``frame`` (default: the last);
+        the data alone is a still of the data set, with no epoch or metrics."""
         frame = frame % self.trajectory.n_frames
+        data_only = all(part == DATA for part in parts)
+        layout, columns = self._layout(parts, caption=not data_only)
 
         def draw(fig):
-            header = self._header(fig)
-            self.draw(header, self._layout(fig, parts), frame)
+            header, axes = self._place(fig, layout, parts, columns)
+            if not data_only:
+                self.draw(header, axes, frame)
 
-        return Still(self._size(parts), draw)
+        return Still(layout.size, draw)
 
-    def _size(self, parts, panel_size=2.9):
-        """Figure size (inches) for ``parts``: panels in rows, a header on top."""
-        rows = self._rows(parts)
-        n_cols = max(len(r) for r in rows)
-        return (panel_size * n_cols + 0.9, panel_size * len(rows) + _HEADER + 0.3)
+    def _rows(self, parts):
+        """The panels in order, in balanced rows of at most :data:`_MAX_COLUMNS`."""
+        return wrap(parts, _MAX_COLUMNS)
 
-    def _header(self, fig):
-        top = 1 - _HEADER / fig.get_figheight()
-        header = fig.add_axes((0, top, 1, 1 - top))
-        header.set_axis_off()
-        return header
+    def _plane_of(self, part):
+        """Which plane a panel is drawn over: the input, or a layer's input plane."""
+        if isinstance(part, UnitPart) and self.over_plane[part.layer]:
+            return part.layer
+        return None
 
-    def _layout(self, fig, parts):
-        """Axes per part on ``fig`` below the header, a colour bar per row of units."""
-        rows = self._rows(parts)
-        n_cols = max(len(r) for r in rows)
-        top = 1 - _HEADER / fig.get_figheight()
-        grid = fig.add_gridspec(len(rows), n_cols, left=0.5 / fig.get_figwidth(),
-                                right=1 - 0.9 / fig.get_figwidth(),
-                                bottom=0.35 / fig.get_figheight(),
-                                top=top - 0.04, wspace=0.3, hspace=0.42)
-        axes = {}
-        for r, row in enumerate(rows):
-            for c, part in enumerate(row):
-                ax = fig.add_subplot(grid[r, c])
-                self._prepare(ax, part)
-                axes[part] = ax
-            layer = getattr(row[-1], "layer", None)
-            if layer is not None:
-                bar = fig.colorbar(ScalarMappable(self.norms[layer], self.cmaps[layer]),
-                                   ax=[axes[p] for p in row if getattr(p, "layer", None) == layer],
-                                   fraction=0.04, pad=0.02)
-                bar.set_label(self._value_label(layer), fontsize=8)
-                bar.ax.tick_params(labelsize=7)
-        return axes
-
-    def _rows(self, parts, max_columns=6):
-        """Each layer's units in rows of at most ``max_columns``; data and regions
-        lead the first row when they fit."""
-        head = [p for p in parts if not isinstance(p, UnitPart)]
+    def _layout(self, parts, caption):
+        """Cells in rows (y ticks only where a row's plane changes, a colour bar per
+        unit) under a header for the caption and the keys; and the keys' columns."""
         rows = []
-        for name in self.layers:
-            units = [p for p in parts if isinstance(p, UnitPart) and p.layer == name]
-            rows += [units[i:i + max_columns] for i in range(0, len(units), max_columns)]
-        if head and rows and len(head) + len(rows[0]) <= max(4, *map(len, rows)):
-            rows[0] = head + rows[0]
-        elif head:
-            rows.insert(0, head)
-        return rows
+        for row in self._rows(parts):
+            cells, previous = [], object()
+            for part in row:
+                plane = self._plane_of(part)
+                cells.append(Cell(_PANEL, _PANEL, left=0.62 if plane != previous else 0.2,
+                                  right=0.1, bar=0.1 if isinstance(part, UnitPart) else 0.0,
+                                  bar_gap=0.06, bar_room=0.44))
+                previous = plane
+            rows.append(cells)
+        layout = Layout(rows)
+        columns = layout.fit_header([name for _, name in self.keys(parts)], caption)
+        return layout, columns
 
-    def _value_label(self, name):
-        activation = self.model.get_layer(name).activation.__name__
-        note = ", can exceed 1" if activation == "relu" else ""
-        return f"{name} output ({activation}{note})"
+    def _place(self, fig, layout, parts, columns):
+        """Axes per part (static parts drawn), the colour bars, the keys in the header."""
+        header, placed = layout.place(fig)
+        axes = {}
+        for row, cells in zip(self._rows(parts), placed):
+            previous = object()
+            for part, (ax, bar) in zip(row, cells):
+                plane = self._plane_of(part)
+                self._prepare(ax, part, ticks=plane != previous)
+                previous = plane
+                axes[part] = ax
+                if bar is not None:
+                    norm = self.norms[part.layer, part.unit]
+                    ticks = _bar_ticks(norm)
+                    colour_bar(bar, self.cmap(part.layer, part.unit), norm, "", ticks=ticks,
+                               ticklabels=[f"{t:.3g}" for t in ticks])
+        keys_legend(header, self.keys(parts), columns=columns)
+        return header, axes
 
-    def _prepare(self, ax, part):
-        """Static parts of a panel: title, labels, limits."""
-        ax.set_box_aspect(1)
+    def keys(self, parts):
+        """The keys ``parts`` need: classes, class centres, switch lines, winning zones."""
+        units = [p for p in parts if isinstance(p, UnitPart)]
+        keys = class_keys(self.names)
+        if DATA in parts:
+            keys.append((marker_key("white", marker="X", size=10), "class centre"))
+        if any(self._activation(p.layer) != "linear" for p in units):
+            keys.append((line_key(linestyle="--", linewidth=1.3), "unit switches on"))
+        if any(p.layer == self.winners for p in units):
+            keys.append((line_key(linewidth=2.0), "unit wins (largest output)"))
+        return keys
+
+    def _activation(self, name):
+        return self.model.get_layer(name).activation.__name__
+
+    def _prepare(self, ax, part, ticks=True):
+        """Static parts of a panel: title, labels, limits (y ticks only if ``ticks``)."""
         if not isinstance(part, UnitPart) or not self.over_plane[part.layer]:
             fix_limits(ax, Bounds().update(self.grid.points).limits(margin=0))
-            ax.set_xlabel("x0")
-            ax.set_ylabel("x1")
+            labels = ("x0", "x1")
         else:
             plane = self.planes[part.layer]
             fix_limits(ax, ((plane.xs[0], plane.xs[-1]), (plane.ys[0], plane.ys[-1])))
             feeder = self.model.get_layer(part.layer).input
             source = getattr(getattr(feeder, "_keras_history", None), "operation", None)
             prefix = source.name if source is not None else "input"
-            ax.set_xlabel(f"{prefix} unit 0")
-            ax.set_ylabel(f"{prefix} unit 1")
+            labels = (f"{prefix} unit 0", f"{prefix} unit 1")
+        ax.set_xlabel(labels[0])
+        if ticks:
+            ax.set_ylabel(labels[1])
+        else:
+            ax.tick_params(labelleft=False)
         if part == DATA:
-            ax.set_title("data set")
+            ax.set_title(f"data set ({len(self.trajectory.x)} points)")
             class_points(ax, self.trajectory.x, self.trajectory.y)
-            class_centres(ax, self.centres)
+            class_centres(ax, self.centres, names=self.names)
         elif part == REGIONS:
             ax.set_title("decision regions")
         else:
-            ax.set_title(f"{part.layer} unit {part.unit}", fontsize=10)
+            ax.set_title(f"{part.layer} unit {part.unit} ({self._activation(part.layer)})")
 
+    # -- drawing ---------------------------------------------------------------
     def draw_frame(self, axes, frame):
         """Add the artists of ``frame`` to a figure made by :meth:`figure`."""
         maps, classes = self.values(frame)
@@ -292,16 +327,36 @@ class UnitMaps(TrajectoryView):
                 self._draw_unit(ax, part, maps[part.layer])
 
     def _draw_unit(self, ax, part, layer_maps):
-        """One unit's map, its switch line (non-linear units) and the points."""
+        """One unit's map on its own scale, its switch line (non-linear units), its
+        winning zone (output units), the points, and how many share a spot."""
         values, points, pre = layer_maps
         grid = self.planes[part.layer] if self.over_plane[part.layer] else self.grid
         region_image(ax, grid.extent, grid.to_grid(values[:, part.unit]),
-                     cmap=self.cmaps[part.layer], norm=self.norms[part.layer])
-        if self.model.get_layer(part.layer).activation.__name__ != "linear":
-            mesh = grid.to_grid(grid.points)
+                     cmap=self.cmap(part.layer, part.unit),
+                     norm=self.norms[part.layer, part.unit])
+        mesh = grid.to_grid(grid.points)
+        if self._activation(part.layer) != "linear":
             boundary(ax, mesh, grid.to_grid(pre[:, part.unit]), 0.0, linestyle="dashed",
-                     color="#b00000")
-        class_points(ax, points, self.trajectory.y, size=3.5)
+                     linewidth=1.3)
+        if part.layer == self.winners:
+            others = np.delete(values, part.unit, axis=1).max(axis=1)
+            boundary(ax, mesh, grid.to_grid(values[:, part.unit] - others), 0.0,
+                     linewidth=2.0)
+        class_points(ax, points, self.trajectory.y, size=4.5)
+        if self.over_plane[part.layer]:
+            stacked_counts(ax, points)
+
+
+def _bar_ticks(norm):
+    """Three ticks: the ends and zero (or the middle)."""
+    middle = 0.0 if norm.vmin < 0 else (norm.vmin + norm.vmax) / 2
+    return [float(norm.vmin), middle, float(norm.vmax)]
+
+
+def _class_names(trajectory, n_classes, names):
+    names = names if names is not None else trajectory.info.get("class_names")
+    return class_names(n_classes, names if names is not None and len(names) == n_classes
+                       else None)
 
 
 def unit_map_stills(view):

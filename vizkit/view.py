@@ -3,6 +3,7 @@ with its caption, and the render calls. Views only lay out and draw."""
 
 from functools import cached_property
 
+from .pacing import SHARE, changes_between, choose_frames
 from .panels import caption
 from .render import new_figure, render_frames, stream_frames
 from .style import style
@@ -30,6 +31,9 @@ class TrajectoryView:
     """
 
     title = "vizkit"
+    #: Each step of an ``"auto"`` animation shows at least this share of the run's
+    #: change (:func:`vizkit.pacing.choose_frames`).
+    pacing_share = SHARE
 
     # -- the model at a frame ----------------------------------------------------
     @cached_property
@@ -67,9 +71,24 @@ class TrajectoryView:
         return self.probe(inputs)
 
     # -- frames and captions -----------------------------------------------------
-    def frames(self):
-        """The frames an animation shows, in order (default: every recorded one)."""
-        return range(self.trajectory.n_frames)
+    def frames(self, choice="auto"):
+        """The frames an animation shows, in order: ``"all"``, or ``"auto"`` (every
+        frame while the picture changes fast, fewer as it settles; see
+        :mod:`vizkit.pacing`)."""
+        if choice == "all":
+            return range(self.trajectory.n_frames)
+        return choose_frames(self.frame_changes(), self.pacing_share)
+
+    def frame_changes(self):
+        """How much the picture changes from each frame to the next (see
+        :func:`vizkit.pacing.changes_between`), from :meth:`pacing_signal`."""
+        return changes_between([self.pacing_signal(f) for f in range(self.trajectory.n_frames)])
+
+    def pacing_signal(self, frame):
+        """The numbers the picture of ``frame`` is drawn from, ``{name: array}``: by
+        default every probed layer's output on (up to 512 of) the training points."""
+        x = self.trajectory.x
+        return self.activations(frame, x[::max(1, len(x) // 512)])
 
     def frame_title(self, frame):
         """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""

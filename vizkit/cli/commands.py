@@ -69,11 +69,11 @@ def _train(options, on_epoch):
                              on_epoch=on_epoch, info=info)
 
 
-def _settings(out, formats, fps, dpi, stills, overwrite, **extra):
+def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra):
     from ..pipeline import RenderSettings
 
     return RenderSettings(out=out, formats=tuple(formats), fps=fps, dpi=dpi, stills=stills,
-                          overwrite=overwrite, **extra)
+                          frames=frames, overwrite=overwrite, **extra)
 
 
 def _view_choice(options):
@@ -89,13 +89,13 @@ def _view_choice(options):
 @_model_options
 @_view_options
 @render_options(out="output/animate/animation.gif")
-def animate(out, formats, fps, dpi, stills, tensorboard, overwrite, quiet, **options):
+def animate(out, formats, fps, dpi, stills, frames, tensorboard, overwrite, quiet, **options):
     """Train your model on your data and animate every layer."""
     from ..animation import model_recipe
     from ..pipeline import produce
 
     written = produce(model_recipe(_train), _view_choice(options),
-                      _settings(out, formats, fps, dpi, stills, overwrite,
+                      _settings(out, formats, fps, dpi, stills, overwrite, frames,
                                 tensorboard=tensorboard),
                       progress=ConsoleProgress(quiet))
     report(written, quiet)
@@ -124,8 +124,8 @@ def record(out, overwrite, quiet, **options):
                 type=click.Path(dir_okay=False, path_type=Path))
 @_view_options
 @render_options(out="output/replay/replay.gif")
-def replay(trajectory_path, out, formats, fps, dpi, stills, tensorboard, overwrite, quiet,
-           **options):
+def replay(trajectory_path, out, formats, fps, dpi, stills, frames, tensorboard, overwrite,
+           quiet, **options):
     """Render a saved trajectory again, with no training."""
     from ..animation import model_recipe
     from ..pipeline import produce
@@ -134,7 +134,7 @@ def replay(trajectory_path, out, formats, fps, dpi, stills, tensorboard, overwri
     trajectory = Trajectory.load(trajectory_path)
     recipe = model_recipe(None)
     written = produce(recipe, _view_choice(options),
-                      _settings(out, formats, fps, dpi, stills, overwrite,
+                      _settings(out, formats, fps, dpi, stills, overwrite, frames,
                                 tensorboard=tensorboard), replay=trajectory,
                       replay_from=trajectory_path, progress=ConsoleProgress(quiet),
                       any_scene=True)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ..pacing import FRAME_CHOICES
 from ..writers import FORMATS
 
 __all__ = ["training_options", "render_options", "stack"]
@@ -36,7 +37,8 @@ def training_options(epochs, learning_rate, seed, *, epochs_help="Most epochs to
 
 
 def render_options(out):
-    """``--out``, ``--format``, ``--fps``, ``--dpi``, ``--stills``, ``--overwrite``, ``--quiet``."""
+    """``--out``, ``--format``, ``--fps``, ``--dpi``, ``--stills``, ``--frames``,
+    ``--overwrite``, ``--quiet``."""
     return stack(
         click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                      default=Path(out), show_default=True,
@@ -52,6 +54,10 @@ def render_options(out):
         click.option("--stills", default="last", show_default=True,
                      help="Frames kept as PNG stills: numbers or first/middle/last, "
                           "comma-separated."),
+        click.option("--frames", type=click.Choice(FRAME_CHOICES), default="auto",
+                     show_default=True,
+                     help="Frames an animation shows: auto (every epoch while the picture "
+                          "changes fast, fewer as it settles) or all."),
         click.option("--tensorboard", type=click.Path(file_okay=False, path_type=Path),
                      default=None, metavar="LOGDIR",
                      help="Also write every frame and the metrics to TensorBoard's LOGDIR."),

@@ -65,7 +65,8 @@ def run_scene(recipe, options):
 
     settings = RenderSettings(out=options.pop("out"), formats=tuple(options.pop("formats")),
                               fps=options.pop("fps"), dpi=options.pop("dpi"),
-                              stills=options.pop("stills"), overwrite=options.pop("overwrite"),
+                              stills=options.pop("stills"), frames=options.pop("frames"),
+                              overwrite=options.pop("overwrite"),
                               tensorboard=options.pop("tensorboard"))
     quiet, replay_from = options.pop("quiet"), options.pop("replay")
     replay = None

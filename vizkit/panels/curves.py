@@ -3,57 +3,79 @@ decision regions with their points."""
 
 import numpy as np
 from matplotlib.colors import Normalize
+from matplotlib.ticker import MaxNLocator
 
-from ..style import probability_cmap
+from ..style import INK, MUTED, SERIES, TEXT, WRONG, class_colors, probability_cmap
 from .space import boundary, class_points, region_image
 
-__all__ = ["decision_panel", "history_panel", "regression_panel", "lr_finder_panel"]
-
-_CURVES = {"loss": "#c0392b", "test_loss": "#e59866", "accuracy": "#1f618d",
-           "test_accuracy": "#7fb3d5"}
+__all__ = ["decision_panel", "history_panel", "regression_panel", "lr_finder_panel",
+           "rate_panel"]
 
 
-def decision_panel(ax, grid, probabilities, x, y, *, title=None):
-    """P(class 1) over ``grid`` (an InputGrid), the 0.5 boundary, and the points."""
+def decision_panel(ax, grid, probabilities, x, y, *, title=None, size=None):
+    """P(class 1) over ``grid`` (an InputGrid) in pale class colours, the 0.5
+    boundary, and the points."""
     values = grid.to_grid(probabilities)
     region_image(ax, grid.extent, values, cmap=probability_cmap(), norm=Normalize(0, 1))
     boundary(ax, grid.to_grid(grid.points), values, 0.5)
-    class_points(ax, x, y, size=3.5)
+    class_points(ax, x, y, size=size)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=TEXT["title"])
     return ax
 
 
-def history_panel(ax, metrics, names, *, upto=None):
-    """Curves of ``metrics[name]`` against epoch for each of ``names``, up to ``upto``."""
+def _split(name):
+    """``test_loss`` → ``test``; ``val_accuracy`` → ``test``; ``loss`` → ``train``."""
+    return "test" if name.startswith(("test_", "val_")) else "train"
+
+
+def history_panel(ax, metrics, names, *, upto=None, legend=True):
+    """Curves of ``metrics[name]`` against epoch for each of ``names``, up to ``upto``:
+    training solid, held-out data dashed (:data:`vizkit.style.SERIES`)."""
+    shown = []
     for name in names:
         if name in metrics:
             values = np.asarray(metrics[name])[: None if upto is None else upto + 1]
-            ax.plot(np.arange(len(values)), values, color=_CURVES.get(name), linewidth=1.8,
-                    label=name.replace("_", " "))
-    ax.legend(loc="best", fontsize=8)
+            ax.plot(np.arange(len(values)), values, linewidth=1.8, **SERIES[_split(name)])
+            shown.append(_split(name))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if legend and shown:
+        from .legend import series_legend
+
+        series_legend(ax, shown)
     return ax
 
 
 def regression_panel(ax, x_train, y_train, x_test, y_test, y_pred):
-    """Training data, test data and the model's predictions on the test inputs."""
-    ax.scatter(x_train, y_train, s=10, color="#1f618d", label="training data")
-    ax.scatter(x_test, y_test, s=10, color="#27ae60", label="test data")
-    ax.scatter(x_test, y_pred, s=10, color="#c0392b", label="predictions")
-    ax.legend(loc="upper left", fontsize=8)
+    """Training data, test data and the model's predictions on the test inputs
+    (each with its own marker, so the key does not rest on colour)."""
+    blue, _, green = class_colors(3)
+    ax.plot(x_train, y_train, linestyle="none", marker="o", markersize=4.5, color=blue,
+            markeredgecolor=INK, markeredgewidth=0.4, label="training data")
+    ax.plot(x_test, y_test, linestyle="none", marker="s", markersize=4.5, color=green,
+            markeredgecolor=INK, markeredgewidth=0.4, label="test data")
+    ax.plot(x_test, y_pred, linestyle="none", marker="x", markersize=5, color=WRONG,
+            markeredgewidth=1.4, label="predictions")
+    ax.legend(loc="upper left", fontsize=TEXT["legend"])
     return ax
-
 
 
 def lr_finder_panel(ax, search):
     """Loss against learning rate on a log axis, the suggestion marked and printed."""
-    ax.plot(search.rates, search.losses, color="#2e86c1", linewidth=1.8)
+    ax.plot(search.rates, search.losses, linewidth=1.8, **SERIES["train"])
     ax.set_xscale("log")
-    ax.axvline(search.suggestion, color="#c0392b", linestyle="--", linewidth=1.2,
+    ax.axvline(search.suggestion, color=WRONG, linestyle="--", linewidth=1.3,
                label=f"suggested rate {search.suggestion:.2g}")
-    ax.axvline(search.best, color="#7f8c8d", linestyle=":", linewidth=1.2,
+    ax.axvline(search.best, color=MUTED, linestyle=":", linewidth=1.3,
                label=f"lowest loss at {search.best:.2g}")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("loss after the epoch")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=TEXT["legend"])
+    return ax
+
+
+def rate_panel(ax, epochs, rates):
+    """The learning rate used at each epoch, on a log axis."""
+    ax.plot(epochs, rates, linewidth=1.8, **SERIES["rate"])
+    ax.set_yscale("log")
     return ax
