@@ -24,6 +24,8 @@ IMAGES = np.random.default_rng(0).random((6, 5, 4))
 
 CALLS = {
     "class_points": lambda ax: panels.class_points(ax, POINTS, LABELS),
+    "value_points": lambda ax: panels.value_points(ax, POINTS, [0.1, 2.0, 5.0],
+                                                   cmap="viridis", norm=Normalize(0, 5)),
     "class_centres": lambda ax: panels.class_centres(ax, POINTS[:2]),
     "region_image": lambda ax: panels.region_image(ax, GRID.extent, VALUES, cmap="viridis",
                                                    norm=Normalize(0, 1)),

@@ -18,6 +18,7 @@ from .grid import InputGrid
 from .layout import Cell, Layout, wrap
 from .limits import Bounds, robust_limits
 from .panels import boundary, class_keys, class_points, colour_bar, fix_limits, grid_lines, \
+    value_points, \
     keys_legend, line_key, region_image, warped_mesh
 from .probe import default_layers, find_layer
 from .projection import PlaneProjection
@@ -101,11 +102,17 @@ class LayerSpaces(TrajectoryView):
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
         self._input_mesh = self.grid.to_grid(self.grid.points)
-        self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
-        self.binary = self.n_classes == 2
-        self.names = _names(trajectory, self.n_classes, class_names)
-        self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
-        self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, self.n_classes - 0.5)
+        self.regression = self.readout.is_regression
+        if self.regression:  # colour is the predicted value, points show their target
+            self.n_classes, self.binary, self.names = None, False, []
+            self.cmap, self.norm = _REGRESSION_CMAP, self._value_norm()
+        else:
+            self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
+            self.binary = self.n_classes == 2
+            self.names = _names(trajectory, self.n_classes, class_names)
+            self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
+            self.norm = Normalize(0, 1) if self.binary else \
+                Normalize(-0.5, self.n_classes - 0.5)
         self._rows, self._cols = self.grid.line_indices(n_grid_lines)
         mesh_rows, mesh_cols = self.grid.line_indices(mesh_resolution)
         self._mesh_index = np.ix_(mesh_rows, mesh_cols)
@@ -114,6 +121,15 @@ class LayerSpaces(TrajectoryView):
         self._fit_scales(plane_resolution)
 
     # -- numbers ---------------------------------------------------------------
+    def _value_norm(self):
+        """A regression's colour scale: the targets and every frame's predictions on
+        the training points, so that the scale holds for the whole run."""
+        low, high = float(np.min(self.trajectory.y)), float(np.max(self.trajectory.y))
+        for frame in range(self.trajectory.n_frames):
+            predicted = self.activations(frame, self.trajectory.x)[self.output_name]
+            low, high = min(low, float(np.min(predicted))), max(high, float(np.max(predicted)))
+        return Normalize(low, high if high > low else low + 1)
+
     def outputs(self, frame, inputs=None):
         """Every probed layer's output at ``frame`` (default: grid points, then data)."""
         return self.activations(frame, self._inputs if inputs is None else inputs)
@@ -125,7 +141,7 @@ class LayerSpaces(TrajectoryView):
         for name in self.layers:
             coords = self.projections[name](outputs[name])
             if self.projections[name].is_line:
-                coords[:, 1] = scores if self.binary else \
+                coords[:, 1] = scores if self.binary or self.regression else \
                     np.max(outputs[self.output_name], axis=1)
             planes[name] = coords
         return planes, scores
@@ -176,7 +192,7 @@ class LayerSpaces(TrajectoryView):
         cell = Cell(panel_size, panel_size).titled(lines)
         rows = wrap(range(len(titles)), _MAX_COLUMNS)
         cells = [[cell] * len(row) for row in rows]
-        if self.binary:
+        if self.binary or self.regression:
             cells[0][-1] = Cell(panel_size, panel_size, bar=0.14).titled(lines)
         layout = Layout(cells)
         keys = self.keys()
@@ -188,6 +204,9 @@ class LayerSpaces(TrajectoryView):
         if self.binary:
             colour_bar(placed[0][-1][1], self.cmap, self.norm,
                        f"predicted P({self.names[1]})", ticks=[0, 0.25, 0.5, 0.75, 1])
+        elif self.regression:
+            colour_bar(placed[0][-1][1], self.cmap, self.norm,
+                       "prediction (regions), target (points)")
         data_limits = Bounds().update(self.grid.points).limits(margin=0)
         fix_limits(axes[0], data_limits)
         axes[0].set_xlabel("x0")
@@ -223,7 +242,7 @@ class LayerSpaces(TrajectoryView):
             ax = row[0][0]
             keys_legend(header, keys, columns=columns)
             fix_limits(ax, Bounds().update(self.grid.points).limits(margin=0))
-            class_points(ax, self.trajectory.x, self.trajectory.y)
+            self._points(ax, self.trajectory.x, self.trajectory.y, dense=False)
             ax.set_title(f"data set ({len(self.trajectory.x)} points)")
             ax.set_xlabel("x0")
             ax.set_ylabel("x1")
@@ -250,7 +269,7 @@ class LayerSpaces(TrajectoryView):
             points = coords[self._n_grid:]
             if self.projections[name].is_line:
                 self._draw_line_layer(ax, coords)
-                class_points(ax, points, labels, **_DENSE)
+                self._points(ax, points, labels, dense=True)
                 continue
             mesh = self.grid.to_grid(coords[:self._n_grid])
             if name in self.plane_grids:
@@ -274,13 +293,24 @@ class LayerSpaces(TrajectoryView):
         grid_lines(ax, mesh, self._rows, self._cols)
         if self.binary:
             boundary(ax, *(boundary_mesh or (mesh, grid_scores)), 0.5)
-        class_points(ax, points, labels, **(_DENSE if dense else {}))
+        self._points(ax, points, labels, dense)
+
+    def _points(self, ax, points, labels, dense):
+        """The training points: by class, or (regression) by target on the value scale."""
+        style = _DENSE if dense else {}
+        if self.regression:
+            value_points(ax, points, labels, cmap=self.cmap, norm=self.norm, **style)
+        else:
+            class_points(ax, points, labels, **style)
 
     def _draw_line_layer(self, ax, coords):
         """A 1-unit layer: the curve (value, output) that the grid collapses onto."""
         grid = coords[:self._n_grid]
         order = np.argsort(grid[:, 0])[:: max(1, self._n_grid // 400)]
         ax.plot(grid[order, 0], grid[order, 1], color="#555555", linewidth=1.2, zorder=2)
+
+
+_REGRESSION_CMAP = "viridis"  # sequential, colour-blind safe, dark = low
 
 
 def _names(trajectory, n_classes, names):

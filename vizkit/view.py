@@ -17,7 +17,8 @@ def frame_epochs(trajectory):
     return list(trajectory.info.get("frame_epochs", range(trajectory.n_frames)))
 
 
-_METRICS = ("accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss")
+_METRICS = ("accuracy", "r2", "mae", "loss", "val_accuracy", "val_r2", "val_loss",
+            "test_accuracy", "test_loss")
 
 
 class TrajectoryView:

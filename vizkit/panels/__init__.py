@@ -15,9 +15,9 @@ from .legend import class_keys, class_legend, colour_bar, keys_legend, legend_co
     line_key, marker_key, series_legend
 from .neuron import activation_curve, data_points, linear_fit, logistic_fit
 from .space import boundary, caption, class_centres, class_points, fix_limits, grid_lines, \
-    region_image, stacked_counts, warped_mesh
+    region_image, stacked_counts, value_points, warped_mesh
 
-__all__ = ["activation_curve", "boundary", "caption", "class_centres", "class_keys",
+__all__ = ["value_points", "activation_curve", "boundary", "caption", "class_centres", "class_keys",
            "class_legend", "class_points", "colour_bar", "confusion_panel", "data_points",
            "decision_panel", "fix_limits", "grid_labels", "grid_lines", "history_panel",
            "image_grid", "keys_legend", "legend_columns", "line_key", "linear_fit",

@@ -10,7 +10,7 @@ from matplotlib.collections import LineCollection
 from ..style import EDGE, INK, MUTED, POINT, TEXT, class_colors
 
 __all__ = ["class_points", "class_centres", "stacked_counts", "region_image", "warped_mesh",
-           "grid_lines", "boundary", "caption", "fix_limits"]
+           "grid_lines", "boundary", "caption", "fix_limits", "value_points"]
 
 
 def fix_limits(ax, limits):
@@ -41,6 +41,18 @@ def class_points(ax, points, labels, *, colors=None, size=None, alpha=None, zord
     size = POINT["size"] if size is None else size
     ax.scatter(points[order, 0], points[order, 1], s=size ** 2, c=faces, alpha=alpha,
                edgecolors=EDGE, linewidths=POINT["edge"], zorder=zorder)
+    return ax
+
+
+def value_points(ax, points, values, *, cmap, norm, size=None, alpha=None, zorder=4):
+    """Plot ``points`` (n, 2) filled by a continuous ``values`` (a regression's
+    targets) on ``cmap``/``norm``, with the same thin dark edge as class points."""
+    points = np.asarray(points)
+    alpha = POINT["alpha"] if alpha is None else alpha
+    size = POINT["size"] if size is None else size
+    ax.scatter(points[:, 0], points[:, 1], s=size ** 2, c=np.asarray(values, float).ravel(),
+               cmap=cmap, norm=norm, alpha=alpha, edgecolors=EDGE,
+               linewidths=POINT["edge"], zorder=zorder)
     return ax
 
 
