@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from vizkit.cli import main
+from helpers import assert_one_line_error
 from vizkit_scenes.layer_spaces import cli as layer_spaces
 
 FAST = ["--epochs", "2", "--grid-resolution", "30", "--dpi", "30", "--quiet"]
@@ -14,16 +15,6 @@ FAST = ["--epochs", "2", "--grid-resolution", "30", "--dpi", "30", "--quiet"]
 
 def run(command, args):
     return CliRunner().invoke(command, args, catch_exceptions=False)
-
-
-def assert_one_line_error(result, *needles):
-    assert result.exit_code != 0
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.output
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def test_list_names_every_scene_with_one_line():

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from vizkit import Animation, LayerProbe, Trajectory, VizkitError, animate, datasets
 from vizkit._keras import import_keras
 from vizkit.cli import main
+from helpers import assert_one_line_error
 from vizkit.data_io import check_xy, load_xy
 
 FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
@@ -53,14 +54,6 @@ def files(tmp_path_factory, keras):
 
 def run(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
-
-
-def assert_one_line_error(result, *needles):
-    assert result.exit_code != 0
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("data", ["moons.csv", "plain.csv", "moons.npz"])

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from vizkit import VizkitError
 from vizkit.cli import main
+from helpers import assert_one_line_error
 from vizkit.transaction import OutputTransaction
 
 FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
@@ -21,14 +22,6 @@ FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
 
 def run(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
-
-
-def assert_one_line_error(result, *needles):
-    assert result.exit_code != 0
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def rms(a, b):

@@ -12,6 +12,7 @@ from .panels import class_keys, colour_bar, decision_panel, fix_limits, history_
     keys_legend, line_key, series_legend
 from .render import new_figure
 from .style import MUTED, SERIES, TEXT, class_names, probability_cmap
+from .panels.curves import loss_and_accuracy
 from .view import TrajectoryView
 
 __all__ = ["ClassificationView", "classification_stills"]
@@ -201,11 +202,7 @@ def classification_stills(trajectory, view):
         decision_panel(axes[1], view.grid, final, view.x_test, view.y_test, title="test data")
 
     def curves(axes):
-        history_panel(axes[0], trajectory.metrics, ("loss", "test_loss"))
-        history_panel(axes[1], trajectory.metrics, ("accuracy", "test_accuracy"))
-        for ax, label in zip(axes, ("loss", "accuracy")):
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(label)
+        loss_and_accuracy(axes, trajectory.metrics)
 
     def rate(axes):
         lr_finder_panel(axes[0], search)

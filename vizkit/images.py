@@ -8,12 +8,13 @@ from .confusion import confusion_matrix
 from .layout import Cell, Layout
 from .limits import Bounds
 from .panels import class_keys, class_points, colour_bar, confusion_panel, fix_limits, \
-    grid_labels, history_panel, image_grid, keys_legend, logit_bars, mosaic, \
+    grid_labels, image_grid, keys_legend, logit_bars, mosaic, \
     probability_bars, weight_images
 from .projection import PlaneProjection
 from .render import new_figure
 from .stills import Still
 from .style import INK, TEXT, class_colors
+from .panels.curves import loss_and_accuracy
 from .view import TrajectoryView
 
 __all__ = ["DigitsView", "digits_stills", "tile_labels"]
@@ -236,11 +237,7 @@ def digits_stills(view, seed=0):
         axes[0].set_title("first layer's weights, one image per unit")
 
     def curves(axes):
-        history_panel(axes[0], trajectory.metrics, ("loss", "test_loss"))
-        history_panel(axes[1], trajectory.metrics, ("accuracy", "test_accuracy"))
-        for ax, label in zip(axes, ("loss", "accuracy")):
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(label)
+        loss_and_accuracy(axes, trajectory.metrics)
 
     tick_room = 1.2 if wide else 0.55
     sheet, _ = mosaic(kernel.T.reshape((-1,) + tuple(images.shape)), 5)

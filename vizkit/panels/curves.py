@@ -79,3 +79,14 @@ def rate_panel(ax, epochs, rates):
     ax.plot(epochs, rates, linewidth=1.8, **SERIES["rate"])
     ax.set_yscale("log")
     return ax
+
+
+def loss_and_accuracy(axes, metrics):
+    """Two panels of training curves: loss and test loss, accuracy and test accuracy,
+    labelled (the classification and digits stills share them)."""
+    history_panel(axes[0], metrics, ("loss", "test_loss"))
+    history_panel(axes[1], metrics, ("accuracy", "test_accuracy"))
+    for ax, label in zip(axes, ("loss", "accuracy")):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+    return axes
