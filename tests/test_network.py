@@ -7,7 +7,8 @@ from matplotlib.colors import to_rgba_array
 
 from vizkit import Trajectory, VizkitError
 from vizkit._keras import import_keras
-from vizkit.network import PLAYGROUND_COLORS, NetworkDiagram, weight_cmap
+from vizkit.network import NetworkDiagram
+from vizkit.style import weight_cmap
 from vizkit.style import style
 
 
@@ -75,7 +76,10 @@ def test_logit_output_units_are_mapped_unit_by_unit(unit_maps_view, unit_maps_tr
     np.testing.assert_allclose(logits, np.maximum(0, grid @ w1 + b1) @ w2 + b2, rtol=1e-5,
                                atol=1e-4)
     norm, cmap = unit_maps_view.scales[2]
-    assert cmap == "RdBu_r" and norm.vmin == -norm.vmax
+    every = np.stack([unit_maps_view.node_values(f)[2]
+                      for f in range(unit_maps_trajectory.n_frames)])
+    assert cmap.name == "vizkit-signed" and norm(0.0) == pytest.approx(0.5)
+    assert (norm.vmin, norm.vmax) == pytest.approx((every.min(), every.max()), rel=1e-5)
     assert unit_maps_view.scales[1][0].vmin == 0  # ReLU: sequential from 0
     classes = unit_maps_view.output_values(40)
     expected = (np.maximum(0, unit_maps_view.output_grid.points @ w1 + b1) @ w2 + b2)
@@ -122,11 +126,11 @@ def test_edges_follow_each_weights_sign_and_size(view, stored_trajectory, frame)
         colours = collection.get_colors()
         expected = weight_cmap()((drawn_weights + reach) / (2 * reach))
         np.testing.assert_allclose(colours, expected, atol=1e-6)
-        orange, blue = to_rgba_array([PLAYGROUND_COLORS[0], PLAYGROUND_COLORS[2]])
+        grey, purple = to_rgba_array(["#5f5f5f", "#7B5EA7"])  # negative, positive
         strong = np.abs(drawn_weights) > 0.5 * reach
         for colour, weight in zip(colours[strong], drawn_weights[strong]):
-            nearer_blue = np.abs(colour - blue).sum() < np.abs(colour - orange).sum()
-            assert nearer_blue == (weight > 0)
+            nearer_purple = np.abs(colour - purple).sum() < np.abs(colour - grey).sum()
+            assert nearer_purple == (weight > 0)
         widths = collection.get_linewidths()
         slope, intercept = np.polyfit(np.abs(drawn_weights), widths, 1)
         assert slope > 0 and intercept > 0

@@ -67,14 +67,14 @@ def test_each_unit_has_its_own_colour_scale_covering_every_frame(view, unit_maps
     relu = np.stack([np.maximum(0, grid @ w[0] + w[1]) for w in
                      (weights(unit_maps_trajectory, f) for f in frames)])
     for unit in range(2):
-        norm = view.norms["L1", unit]
+        norm = view.norm("L1", unit)
         assert norm.vmin == 0
         assert norm.vmax == pytest.approx(relu[:, :, unit].max(), rel=1e-4)
     plane = view.planes["L2"].points.astype(np.float64)
     logits = np.stack([plane @ w[2] + w[3] for w in
                        (weights(unit_maps_trajectory, f) for f in frames)])
     for unit in range(4):
-        norm = view.norms["L2", unit]
+        norm = view.norm("L2", unit)
         low, high = logits[:, :, unit].min(), logits[:, :, unit].max()
         assert norm.vmin == pytest.approx(low, rel=1e-4)
         assert norm(0.0) == pytest.approx(0.5)  # white at zero, each sign its own reach

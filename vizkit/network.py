@@ -2,8 +2,9 @@
 
 Columns are the input features (x0, x1) and the Dense layers, in order; each
 node is filled with that unit's output over the input plane, each edge is a
-weight (orange negative, blue positive, as in Playground; wider is larger) and
-the small square at each node's lower left is its bias, on the same scale.
+weight (purple positive, grey negative, as a unit's output is coloured in every
+vizkit view; wider is larger) and the small square at each node's lower left is
+its bias, on the same scale.
 An Activation layer that follows a Dense layer is folded into its node (the
 node shows the activated output); other layers that keep the width
 (Normalization, BatchNormalization, Dropout...) are drawn as a labelled band
@@ -18,7 +19,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
 from .errors import VizkitError
@@ -26,21 +27,13 @@ from .grid import InputGrid
 from .panels import boundary, class_points, fix_limits, region_image
 from .probe import LayerProbe
 from .render import new_figure
-from .style import class_colors, probability_cmap, region_cmap
+from .style import class_colors, probability_cmap, region_cmap, value_scale, weight_cmap
 from .view import TrajectoryView
 
-__all__ = ["NetworkDiagram", "Column", "network_columns", "weight_cmap", "PLAYGROUND_COLORS"]
-
-#: TensorFlow Playground's weight colours (src/playground.ts): negative, zero, positive.
-PLAYGROUND_COLORS = ("#f59322", "#e8eaeb", "#0877bd")
+__all__ = ["NetworkDiagram", "Column", "network_columns"]
 _ACTIVATION_LAYERS = ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
 _PITCH, _GAP = 1.3, 2.7  # node pitch and column pitch, in node sides (the data unit)
 _WIDTHS = (0.3, 5.0)  # edge width in points for weight 0 and the largest |weight|
-
-
-def weight_cmap():
-    """Playground's orange (negative) – grey – blue (positive) map for weights."""
-    return LinearSegmentedColormap.from_list("vizkit-weights", PLAYGROUND_COLORS)
 
 
 @dataclass
@@ -113,15 +106,6 @@ def network_columns(model):
                           "Dense layers")
     columns[-1].bands_after = pending
     return columns
-
-
-def _value_scale(low, high):
-    """Unit-map colours: sequential from 0 for outputs that never go negative (ReLU),
-    else diverging and centred at 0 (as :class:`vizkit.unit_maps.UnitMaps`)."""
-    if low >= 0:
-        return Normalize(0, max(high, 1e-9)), "YlGnBu"
-    reach = max(abs(low), abs(high), 1e-9)
-    return Normalize(-reach, reach), "RdBu_r"
 
 
 class NetworkDiagram(TrajectoryView):
@@ -258,7 +242,7 @@ class NetworkDiagram(TrajectoryView):
                 low[i], high[i] = min(low[i], values.min()), max(high[i], values.max())
             for kernel, bias in self.layer_weights(frame):
                 reach = max(reach, np.abs(kernel).max(), np.abs(bias).max(initial=0))
-        self.scales = [_value_scale(a, b) for a, b in zip(low, high)]
+        self.scales = [value_scale(a, b) for a, b in zip(low, high)]
         if self.single_output:
             self.scales[-1] = (Normalize(0, 1), probability_cmap())
         self.weight_norm = Normalize(-reach, reach)

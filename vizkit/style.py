@@ -12,7 +12,8 @@ import numpy as np
 
 __all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
            "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
-           "value_cmap", "surface_cmap", "class_names", "POINT", "pale"]
+           "value_cmap", "value_scale", "weight_cmap", "surface_cmap", "class_names", "POINT",
+           "pale"]
 
 #: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
 TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
@@ -143,6 +144,32 @@ def value_cmap(signed):
         return LinearSegmentedColormap.from_list("vizkit-value", [(1, 1, 1), top], N=8)
     bottom = pale(_rgb([_NEGATIVE]), 0.62)[0]
     return LinearSegmentedColormap.from_list("vizkit-signed", [bottom, (1, 1, 1), top], N=10)
+
+
+def value_scale(low, high):
+    """``(norm, cmap)`` for outputs from ``low`` to ``high``: from 0 when they never go
+    negative, else white at 0 with each sign stretched to its own extreme (a unit
+    mostly negative still shows where it turns positive)."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    low, high = float(low), float(high)
+    if low >= 0:
+        return Normalize(0, max(high, 1e-9)), value_cmap(signed=False)
+    if high <= 0:
+        return Normalize(low, -low), value_cmap(signed=True)
+    return TwoSlopeNorm(0.0, low, high), value_cmap(signed=True)
+
+
+def weight_cmap():
+    """A weight's sign in the colours of a unit's output, at full strength for thin
+    lines: grey below zero, light at zero, purple above."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("vizkit-weights",
+                                             [_WEIGHT_NEGATIVE, "#e4e4e4", _POSITIVE])
+
+
+_WEIGHT_NEGATIVE = "#5f5f5f"  # darker than the maps' grey: a line is thin
 
 
 def surface_cmap():

@@ -13,7 +13,7 @@ solid line rings the zone where the unit wins (has the largest output).
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import Normalize
 
 from .errors import VizkitError
 from .grid import InputGrid
@@ -23,7 +23,7 @@ from .panels import boundary, class_centres, class_keys, class_points, colour_ba
     fix_limits, keys_legend, line_key, marker_key, region_image, stacked_counts
 from .render import new_figure
 from .stills import Still
-from .style import class_names, region_cmap, value_cmap
+from .style import class_names, region_cmap, value_scale
 from .view import TrajectoryView
 
 __all__ = ["UnitMaps", "UnitPart", "DATA", "REGIONS", "dense_layers", "parse_units",
@@ -180,20 +180,16 @@ class UnitMaps(TrajectoryView):
                 shown = values[:, self.units[name]]
                 low[name] = np.minimum(low[name], shown.min(axis=0))
                 high[name] = np.maximum(high[name], shown.max(axis=0))
-        self.norms = {}
-        for name in self.layers:
-            for unit, lo, hi in zip(self.units[name], low[name], high[name]):
-                lo, hi = float(lo), float(hi)
-                if lo >= 0:
-                    self.norms[name, unit] = Normalize(0, max(hi, 1e-9))
-                elif hi <= 0:
-                    self.norms[name, unit] = Normalize(lo, -lo)
-                else:
-                    self.norms[name, unit] = TwoSlopeNorm(0.0, lo, hi)
+        self.scales = {(name, unit): value_scale(lo, hi) for name in self.layers
+                       for unit, lo, hi in zip(self.units[name], low[name], high[name])}
+
+    def norm(self, layer, unit):
+        """The colour scale of a unit's panel, fixed over the run."""
+        return self.scales[layer, unit][0]
 
     def cmap(self, layer, unit):
         """The colour map of a unit's panel: signed or not, as its scale."""
-        return value_cmap(signed=self.norms[layer, unit].vmin < 0)
+        return self.scales[layer, unit][1]
 
     # -- layout ----------------------------------------------------------------
     def parts(self):
@@ -266,7 +262,7 @@ class UnitMaps(TrajectoryView):
                 previous = plane
                 axes[part] = ax
                 if bar is not None:
-                    norm = self.norms[part.layer, part.unit]
+                    norm = self.norm(part.layer, part.unit)
                     ticks = _bar_ticks(norm)
                     colour_bar(bar, self.cmap(part.layer, part.unit), norm, "", ticks=ticks,
                                ticklabels=[f"{t:.3g}" for t in ticks])
@@ -333,7 +329,7 @@ class UnitMaps(TrajectoryView):
         grid = self.planes[part.layer] if self.over_plane[part.layer] else self.grid
         region_image(ax, grid.extent, grid.to_grid(values[:, part.unit]),
                      cmap=self.cmap(part.layer, part.unit),
-                     norm=self.norms[part.layer, part.unit])
+                     norm=self.norm(part.layer, part.unit))
         mesh = grid.to_grid(grid.points)
         if self._activation(part.layer) != "linear":
             boundary(ax, mesh, grid.to_grid(pre[:, part.unit]), 0.0, linestyle="dashed",
