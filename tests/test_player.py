@@ -17,6 +17,7 @@ from PIL import Image
 
 from vizkit import LayerSpaces
 from vizkit.player import HtmlPlayerWriter, Player, encode_frame, player_html
+from vizkit.writers import GIF_HOLD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -297,5 +298,29 @@ def test_standalone_page_from_the_writer_plays(browser, tmp_path):
     shown.root.locator(".vizkit-play").click()
     page.wait_for_function("label => label.textContent === 'b 1'",
                            arg=shown.root.locator(".vizkit-label").element_handle())
+    assert errors == []
+    context.close()
+
+
+def test_playing_rests_on_the_last_frame_as_the_gif_does(browser, tmp_path):
+    path = tmp_path / "page.html"
+    writer = HtmlPlayerWriter(path, fps=20, title="page")  # 50 ms a frame
+    for k, rgba in enumerate(solid_frames(COLOURS["b"])):
+        writer.append(rgba, f"b {k}")
+    writer.finish()
+    context, page, errors = open_page(browser, path.as_uri())
+    label = page.locator(".vizkit-label")
+    label.evaluate("""label => { window.shown = [];
+        new MutationObserver(() => shown.push([label.textContent, performance.now()]))
+            .observe(label, {childList: true, characterData: true, subtree: true}); }""")
+    page.locator(".vizkit-play").click()
+    page.wait_for_function("() => shown.filter(s => s[0] === 'b 2').length >= 2",
+                           timeout=10_000)  # the last frame came round twice
+    shown = page.evaluate("shown")
+    rests = {}
+    for (name, start), (_, end) in zip(shown, shown[1:]):
+        rests.setdefault(name, []).append(end - start)
+    assert min(rests["b 2"]) >= 1000 * GIF_HOLD  # 50 ms + the hold
+    assert max(rests["b 0"] + rests["b 1"]) < 1000 * GIF_HOLD / 2
     assert errors == []
     context.close()

@@ -176,10 +176,12 @@ def _head(player_id, fps):
 
 
 def _tail(player_id, fps, title, last_frame, labels):
+    from .writers import GIF_HOLD
+
     return _PLAYER_TAIL.format(
         id=player_id, title=html.escape(title), last_frame=html.escape(last_frame),
         last=len(labels) - 1, last_label=html.escape(labels[-1]), labels=_json(list(labels)),
-        delay=round(1000 / fps))
+        delay=round(1000 / fps), hold=round(1000 * GIF_HOLD))
 
 
 _PAGE_HEAD = """<!doctype html>
@@ -211,7 +213,7 @@ aria-label="frame" hidden>
 <span class="vizkit-label">{last_label}</span>
 </div>
 <script type="application/json" class="vizkit-labels">{labels}</script>
-<script>(function (id, delay) {{
+<script>(function (id, delay, hold) {{
   var script = document.currentScript, root = script && script.parentElement;
   if (!root || root.id !== id) root = document.getElementById(id);
   function part(name) {{ return root.querySelector(".vizkit-" + name); }}
@@ -219,17 +221,20 @@ aria-label="frame" hidden>
   var frames = JSON.parse(part("frames").textContent).concat([img.getAttribute("src")]);
   var labels = JSON.parse(part("labels").textContent), timer = null;
   function show(i) {{ img.src = frames[i]; slider.value = i; label.textContent = labels[i]; }}
-  function stop() {{ clearInterval(timer); timer = null; play.textContent = "play"; }}
+  function stop() {{ clearTimeout(timer); timer = null; play.textContent = "play"; }}
+  function step() {{
+    if (!root.isConnected) {{ stop(); return; }}
+    var next = (+slider.value + 1) % frames.length;
+    show(next);
+    timer = setTimeout(step, next === frames.length - 1 ? delay + hold : delay);
+  }}
   slider.addEventListener("input", function () {{ show(+slider.value); }});
   play.addEventListener("click", function () {{
     if (timer) {{ stop(); return; }}
     play.textContent = "pause";
-    timer = setInterval(function () {{
-      if (!root.isConnected) {{ stop(); return; }}
-      show((+slider.value + 1) % frames.length);
-    }}, delay);
+    timer = setTimeout(step, delay);
   }});
   play.hidden = slider.hidden = false;
-}})("{id}", {delay});</script>
+}})("{id}", {delay}, {hold});</script>
 </div>
 """

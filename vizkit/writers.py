@@ -16,7 +16,7 @@ from .transaction import os_error, shown
 __all__ = ["FORMATS", "GIF_HOLD", "resolve_format", "output_paths", "open_writer"]
 
 FORMATS = ("gif", "mp4", "html", "png")
-#: Seconds a GIF rests on its last frame before it loops.
+#: Seconds a GIF (and the HTML player, playing) rests on its last frame before it loops.
 GIF_HOLD = 1.5
 
 
