@@ -103,3 +103,21 @@ def test_wide_layers_use_one_projection_for_every_frame():
     raw = wide.outputs(0)["hidden_1"]
     np.testing.assert_allclose(first["hidden_1"], (raw - projection.mean) @ projection.components)
     assert wide.projections["hidden_1"] is projection
+
+
+def test_layer_names_read_from_the_config_equal_the_built_models():
+    import json
+
+    from vizkit.model_config import config_layer_names
+    from vizkit.probe import layer_names
+
+    keras = import_keras()
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="a"),
+                              keras.layers.Dense(3, name="b")], name="block")
+    inputs = keras.Input((2,))
+    hidden = keras.layers.Dense(3, activation="relu")(inputs)  # an unnamed layer
+    outputs = keras.layers.Dense(1, name="out")(inner(hidden))
+    model = keras.Model(inputs, outputs)
+    names = config_layer_names(json.loads(model.to_json()))
+    assert names == layer_names(model)
+    assert "block/a" in names and "block/b" in names

@@ -385,6 +385,23 @@ def test_sigterm_mid_sweep_leaves_nothing_and_no_process(tmp_path):
     assert not alive, [p.cmdline() for p in alive]
 
 
+def test_a_layer_the_model_lacks_is_one_line_with_no_worker_log(tmp_path):
+    """--hidden is checked against the first variant that comes back (its model's
+    layer names), and the workers' own logs of the failure do not reach the user."""
+    out = tmp_path / "out" / "s.gif"
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv[0] = 'vizkit'; "
+                               "from vizkit.cli import run; run()",
+         "sweep", "layer-spaces", "--vary", "seed=1,2", *FAST, "--hidden", "nope",
+         "--workers", "1", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: --hidden nope: the model has no layer of that name; give one of: hidden_1, "
+        "activation_1, output, activation_output (or --hidden none)"]
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A Dask scheduler and two worker processes started with Dask's own commands, on

@@ -143,7 +143,7 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers or default_workers(n_tasks),
                                threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
         with cluster, Client(cluster, set_as_default=False) as client:
             try:
                 yield client

@@ -41,6 +41,20 @@ def parse_config(text, source):
     return config
 
 
+def config_layer_names(config, prefix=""):
+    """:func:`vizkit.probe.layer_names` of a model from its config (a dict), without
+    building it: every layer but the inputs, a nested model's as ``outer/inner``."""
+    names = []
+    for layer in (config.get("config") or {}).get("layers") or ():
+        if layer.get("class_name") == "InputLayer":
+            continue
+        name = prefix + str(layer["config"]["name"])
+        names.append(name)
+        if layer["config"].get("layers"):
+            names += config_layer_names(layer, prefix=f"{name}/")
+    return names
+
+
 def _refuse_code(config, source):
     stack = [config]
     while stack:

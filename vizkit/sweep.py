@@ -248,6 +248,10 @@ class _Sweep:
                               f"{self.failed[min(self.failed)]}")
 
     def _save(self, variant, result):
+        hidden, layers = self.plan.hidden, result.pop("layers")
+        if hidden and hidden not in layers:
+            raise VizkitError(f"--hidden {hidden}: the model has no layer of that name; give "
+                              f"one of: {', '.join(layers)} (or --hidden none)")
         path = self.run.stage(trajectory_path(self.settings.out, variant))
         try:
             path.write_bytes(result.pop("npz"))

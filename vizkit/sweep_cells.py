@@ -277,9 +277,11 @@ def record_variant(recipe, options):
 
 def trajectory_bytes(trajectory):
     """The trajectory as its ``.npz`` file's bytes, the data's bounds and the classes,
-    and the worker's TensorFlow settings."""
+    its model's layer names, and the worker's TensorFlow settings."""
     import tempfile
     from pathlib import Path
+
+    from .model_config import config_layer_names, parse_config
 
     with tempfile.TemporaryDirectory() as folder:
         path = trajectory.save(Path(folder) / "variant.npz")
@@ -288,7 +290,8 @@ def trajectory_bytes(trajectory):
     return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
                 n_classes=max(int(np.max(trajectory.y)) + 1, 2), n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
-                final_metrics=trajectory.final_metrics(), environment=worker_environment())
+                final_metrics=trajectory.final_metrics(), environment=worker_environment(),
+                layers=config_layer_names(parse_config(trajectory.model_config, "the run")))
 
 
 def _cell(key, trajectory, grid, n_classes, hidden):
