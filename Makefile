@@ -32,7 +32,7 @@ browser: ## install Debian's chromium for the browser tests where we can (root, 
 	} >/dev/null 2>&1 || echo "no /usr/bin/chromium: the browser tests will skip"
 
 test: $(STAMP) browser ## run the test suite (image snapshots included)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 baselines: $(STAMP) ## regenerate the snapshot baselines on purpose, then review the PNGs
 	VIZKIT_REGENERATE_BASELINES=1 $(BIN)/python -m pytest -m snapshot
