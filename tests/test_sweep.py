@@ -202,11 +202,11 @@ def test_metrics_line_says_when_a_run_stopped_early():
 @pytest.mark.snapshot
 def test_sweep_frame(cell, tmp_path, assert_image_matches):
     """Two cells in a row: a run, and a variant that failed, marked."""
-    from vizkit.sweep_canvas import SweepCanvas, decode_png, failed_cell
+    from vizkit.sweep_canvas import SweepCanvas, failed_cell
 
     dpi = 60
     last = cell.trajectory.n_frames - 1
-    image = decode_png(cell.render(cell.scales, [last], dpi)[0])
+    image = cell.render(cell.scales, [last], dpi)[0]
     canvas = SweepCanvas(1, 2, image.shape[:2], "2 runs of layer-spaces  ·  seed varies  ·  "
                          "every run: epochs 8, learning-rate 0.1", dpi)
     canvas.place(0, 0, image)
@@ -242,10 +242,8 @@ class _FakeClient:
         return {"tcp://127.0.0.1:1": 1, "tcp://127.0.0.1:2": 1}
 
     def submit(self, function, *args, key=None):
-        from vizkit.sweep_cells import _png
-
         _, _, index, _, frames, _ = args  # render_cells, cell key, trajectory, scales, ...
-        future = _Lazy(lambda: [_png(self.cell(index, f)) for f in frames])
+        future = _Lazy(lambda: [self.cell(index, f)[..., :3].copy() for f in frames])
         self.alive.add(future)
         self.most_alive = max(self.most_alive, len(self.alive))
         return future
@@ -293,7 +291,7 @@ def test_main_process_holds_one_frame_and_a_bounded_window(tmp_path, n_variants,
         assert np.array_equal(frame[top:top + height, left:left + width], expected)
     ahead = max(2, math.ceil(2 * 2 / n_variants))
     assert client.most_alive <= ahead * n_variants
-    cell_png = height * width * 3  # noise does not compress
+    cell_png = height * width * 3  # a cell's RGB pixels
     frame_bytes = frame.shape[0] * frame.shape[1] * 4
     every_frame = n_variants * n_frames * cell_png
     bound = 3 * frame_bytes + 2 * n_variants * 4 * cell_png + (4 << 20)

@@ -293,7 +293,6 @@ class _Sweep:
 
     # -- step 3: cells drawn on the workers, frames composed and encoded here -----------
     def render(self, formats):
-        from .sweep_canvas import decode_png
         from .sweep_cells import render_cells
 
         live = self.live
@@ -327,12 +326,12 @@ class _Sweep:
                 if index + ahead < len(chunks):
                     pending.append(submit(chunks[index + ahead]))
                 if canvas is None:
-                    canvas = self._canvas(decode_png(next(iter(cells.values()))[0]).shape)
+                    canvas = self._canvas(next(iter(cells.values()))[0].shape)
                 for position, frame in enumerate(chunk):
-                    for i, pngs in cells.items():
-                        if position < len(pngs):
+                    for i, pixels in cells.items():
+                        if position < len(pixels):
                             variant = self.plan.variants[i]
-                            canvas.place(variant.row, variant.column, decode_png(pngs[position]))
+                            canvas.place(variant.row, variant.column, pixels[position])
                     title = "Before training" if frame == 0 else f"Epoch {frame} of {epochs}"
                     pixels = canvas.frame(title)
                     for fmt, _, writer in writers:

@@ -6,7 +6,6 @@ pixels when its next image arrives, and a cell that has no newer image (its
 run stopped early, or it failed) keeps what it shows.
 """
 
-import io
 import textwrap
 
 import numpy as np
@@ -18,18 +17,10 @@ from .stills import Still, draw_still
 from .style import style
 from .sweep_cells import band_text, cell_layout, cell_size
 
-__all__ = ["SweepCanvas", "decode_png", "failed_cell"]
+__all__ = ["SweepCanvas", "failed_cell"]
 
 _TITLE_IN, _LINE_IN = 0.36, 0.2  # header: the epoch, then each line of the subtitle
 _SUBTITLE_PT = 10.5
-
-
-def decode_png(content):
-    """RGB pixels ``(h, w, 3)`` of PNG bytes."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(content)) as image:
-        return np.asarray(image.convert("RGB"))
 
 
 def failed_cell(label, message, n_panels, dpi):

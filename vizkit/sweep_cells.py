@@ -4,11 +4,10 @@ on scales shared across the sweep, drawn where the variant was recorded.
 The functions at the end are the tasks a sweep sends to its Dask workers:
 :func:`record_variant` (the scene's own recording, as a plain run makes it),
 :func:`fit_variant` (the hidden plane and its limits) and :func:`render_cells`
-(frames as PNG bytes). A worker keeps one :class:`VariantCell` per variant it
+(frames as RGB pixels). A worker keeps one :class:`VariantCell` per variant it
 draws (model, probe, figure), so that later chunks of frames reuse it.
 """
 
-import io
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -230,28 +229,23 @@ class VariantCell(TrajectoryView):
         class_points(ax, points, labels, size=4)
 
     def render(self, scales, frames, dpi):
-        """PNG bytes of ``frames``; the figure is made at the first call and kept."""
+        """RGB pixels ``(h, w, 3)`` of ``frames``; the figure is made at the first call
+        and kept. Raw pixels, not PNG: the main process pastes them as they are
+        (decoding a PNG cost it 7 ms a cell, as much as the paste and the encoder's
+        share together), and Dask sends arrays without copying them."""
         if self._camera is None:
             self.scales = scales
             with style():
                 fig, self._band, self._axes = self.figure(dpi)
-            self._pngs = []
-            self._camera = StreamingCamera(fig, lambda rgba, _: self._pngs.append(_png(rgba)))
-        self._pngs.clear()
+            self._pixels = []
+            self._camera = StreamingCamera(
+                fig, lambda rgba, _: self._pixels.append(np.array(rgba[..., :3])))
+        self._pixels.clear()
         with style():
             for frame in frames:
                 self.draw(self._band, self._axes, frame)
                 self._camera.snap()
-        return list(self._pngs)
-
-
-def _png(rgba):
-    """Lossless, quickly compressed PNG bytes of a frame's RGB pixels."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buffer, "PNG", compress_level=1)
-    return buffer.getvalue()
+        return list(self._pixels)
 
 
 # -- tasks run on the workers ------------------------------------------------------
@@ -310,11 +304,11 @@ def fit_variant(key, trajectory, grid, n_classes, hidden):
 
 
 def render_cells(key, trajectory, scales, frames, dpi):
-    """PNG bytes of the variant's cell at each of ``frames``; the worker forgets the
+    """RGB pixels of the variant's cell at each of ``frames``; the worker forgets the
     cell after its last frame."""
     cell = _cell(key, trajectory, scales.grid, scales.n_classes,
                  scales.hidden.layer if scales.hidden else None)
-    pngs = cell.render(scales, frames, dpi)
+    pixels = cell.render(scales, frames, dpi)
     if frames and frames[-1] == trajectory.n_frames - 1:
         _CELLS.pop(key, None)
-    return pngs
+    return pixels
