@@ -385,8 +385,8 @@ def test_sparse_csv_is_refused_by_its_size(models, tmp_path):
 
 
 @pytest.mark.parametrize("content, line", [
-    (b"\0" * 5000, "x.csv line 1 is longer than 1000 characters; a data line holds three "
-     "numbers: x0, x1, label"),
+    (b"\0" * 70000, "x.csv line 1 is longer than 65536 characters; a data line holds the "
+     "features, then the label"),
     (b"x0,x1,y\n1,2,0\n3,1e308,1\n", "x.csv: value too large for float32 at line 3 (1e308; at "
      "most 3.4e38); rescale that column"),
     (b"1,2,0\n" * 6, "x.csv has more than 5 data rows; if you mean it, set VIZKIT_MAX_ROWS to "
@@ -443,8 +443,8 @@ def bombs(tmp_path_factory, models):
      f"bomb.keras: its unpacked contents would take 3.0 GB, {LIMIT}3073 or more"),
     ("animate --model good.keras --data x.csv", None, f"x.csv is 1.9 GB, {LIMIT}1908 or more"),
     ("animate --model good.keras --data x.csv", 4096,
-     "x.csv line 1 is longer than 1000 characters; a data line holds three numbers: x0, x1, "
-     "label"),
+     "x.csv line 1 is longer than 65536 characters; a data line holds the features, then "
+     "the label"),
 ])
 def test_bombs_are_refused_before_allocating(models, bombs, tmp_path, command, limit_mb, line):
     """In a regression the child fails on its 1 GiB cap (MemoryError, or TensorFlow

@@ -62,14 +62,16 @@ CALLS = {
     "class_legend": lambda ax: panels.class_legend(ax, ["a", "b"]),
     "keys_legend": lambda ax: panels.keys_legend(ax, panels.class_keys(["a", "b"])),
     "series_legend": lambda ax: panels.series_legend(ax, ["train", "test"]),
+    "health_panel": lambda ax: panels.health_panel(ax, [0, 1, 2], {"h": [0.1, 0.3, 0.2]},
+                                                   panels.layer_styles(["h"]), upto=1),
 }
 # Panels that return what the caller needs besides the axes (the image, for a colour bar).
 RETURNS_ARTIST = {"weight_images"}
 CALLS["weight_images"] = lambda ax: panels.weight_images(ax, np.ones((20, 3)), (5, 4))
-# A limit setter, an array helper, legend handles and a size helper, and the colour
+# A limit setter, an array helper, legend handles, a size helper, line styles, and the colour
 # bar, which draws into an axes of its own (its limits are the colour scale's).
 NOT_PANELS = {"fix_limits", "mosaic", "class_keys", "line_key", "marker_key",
-              "legend_columns", "colour_bar"}
+              "legend_columns", "colour_bar", "layer_styles"}
 
 
 def test_every_panel_is_covered():

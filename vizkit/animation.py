@@ -39,8 +39,10 @@ def default_animate_layers(model):
     return [n for n in names if "/" not in n]
 
 
-def view_for(trajectory, layers=None, view="layers", grid_resolution=200):
-    """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``."""
+def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_features=None):
+    """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``; ``input_features``:
+    the two features the layers view's input panel shows (see
+    :class:`~vizkit.input_plane.InputPlane`)."""
     if view == "tween":
         from .tween import Tween
 
@@ -61,7 +63,8 @@ def view_for(trajectory, layers=None, view="layers", grid_resolution=200):
 
     if layers is None:
         layers = default_animate_layers(trajectory.build_model())
-    return LayerSpaces(trajectory, layers, grid_resolution=grid_resolution)
+    return LayerSpaces(trajectory, layers, grid_resolution=grid_resolution,
+                       input_features=input_features)
 
 
 def model_recipe(train):
@@ -74,9 +77,11 @@ def model_recipe(train):
             return train(options, advance)
 
     def view(trajectory, options):
-        return view_for(trajectory, options.get("layers"), options.get("view") or "layers")
+        return view_for(trajectory, options.get("layers"), options.get("view") or "layers",
+                        input_features=options.get("input_features"))
 
-    return Recipe("animate", record=record, view=view, render_options=("layers", "view"))
+    return Recipe("animate", record=record, view=view,
+                  render_options=("layers", "view", "input_features"))
 
 
 class _Frames(Progress):
@@ -94,16 +99,17 @@ class _Frames(Progress):
 
 def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, dpi=100,
             batch_size=32, seed=None, unit_maps=False, overwrite=False, on_frame=None,
-            tensorboard=None):
+            tensorboard=None, input_features=None, feature_names=None):
     """Train ``model`` on ``(x, y)`` epoch by epoch and animate what its layers do.
 
     Parameters
     ----------
     model : keras.Model
-        Compiled, with 2 input features; functional, Sequential or nested
-        (name inner layers ``outer/inner``). It is trained in place.
+        Compiled, taking a vector of features; functional, Sequential or
+        nested (name inner layers ``outer/inner``). It is trained in place.
     x, y : array-like
-        Features (n, 2) and class labels (n,).
+        Features (n, features) and targets (n,): class numbers, or values
+        for a regression.
     epochs : int
     layers : list of str, optional
         Layers to draw (default: every layer with an output, see
@@ -116,13 +122,20 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
         Draw per-unit maps of Dense layers instead of layer spaces.
     tensorboard : path, optional
         A TensorBoard log folder: every frame and the metrics go there too.
+    input_features : (int, int), optional
+        With more than 2 features, the two the input panel shows (the others
+        at their mean); default: the data's two principal axes.
+    feature_names : list of str, optional
+        Names of the features, for the axis labels.
 
     Returns
     -------
     pathlib.Path or Animation
     """
     from .data_io import check_xy
-    from .model_io import check_model
+    from .errors import VizkitError
+    from .input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from .model_io import check_features, check_model
     from .pipeline import RenderSettings, produce
     from .player import Player
     from .probe import LayerProbe
@@ -131,16 +144,25 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
 
     check_model(model)
     x, y = check_xy(x, y, readout=Readout.of(model))
+    check_features(model, x)
+    if feature_names is not None and len(feature_names) != x.shape[1]:
+        raise VizkitError(f"feature_names has {len(feature_names)} names for {x.shape[1]} "
+                          "features; give one name per feature column")
+    InputPlane.fit(x[:2], input_features)  # bad feature numbers fail now, before training
+    if unit_maps:
+        require_two_features(x, PLANE_VIEWS["units"])
+    info = {} if feature_names is None else {"feature_names": [str(n) for n in feature_names]}
     if layers is not None:
         LayerProbe(model, layers)  # unknown names fail now, before training
     recorded = []
 
     def train(options, on_epoch):
         recorded.append(record(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed,
-                               on_epoch=on_epoch))
+                               on_epoch=on_epoch, info=info))
         return recorded[-1]
 
-    options = dict(epochs=epochs, layers=layers, view="units" if unit_maps else "layers")
+    options = dict(epochs=epochs, layers=layers, view="units" if unit_maps else "layers",
+                   input_features=None if input_features is None else list(input_features))
     progress = _Frames(on_frame)
     if out is not None:
         settings = RenderSettings(out, formats=(fmt,) if fmt else (), fps=fps, dpi=dpi,

@@ -1,4 +1,4 @@
-"""Read a user's 2-D data set (CSV or .npz) and check it against a model."""
+"""Read a user's table of features and targets (CSV or .npz) and check it."""
 
 from array import array
 from pathlib import Path
@@ -9,19 +9,20 @@ from .errors import VizkitError
 from .readout import Readout
 from .safe_load import check_file_size, max_rows, read_npz
 
-__all__ = ["load_xy", "check_xy"]
+__all__ = ["load_xy", "check_xy", "feature_names"]
 
-_MAX_LINE = 1000  # characters in a CSV line: three numbers need far fewer
+_MAX_LINE = 65536  # characters in a CSV line: some thousands of numbers
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def load_xy(path):
-    """``(x, y)`` from a CSV (two feature columns, then the label; header optional)
-    or an ``.npz`` with arrays ``x`` (n, 2) and ``y`` (n,). Checked by :func:`check_xy`.
+    """``(x, y)`` from a CSV (the feature columns, then the label; header optional)
+    or an ``.npz`` with arrays ``x`` (n, features) and ``y`` (n,). Checked by
+    :func:`check_xy`.
 
     Sizes are checked while reading (:mod:`vizkit.safe_load`): the file against
     the load limit, at most ``VIZKIT_MAX_ROWS`` rows, CSV lines of at most
-    1000 characters, values that fit float32.
+    65536 characters, values that fit float32.
     """
     path = Path(path)
     if not path.is_file():
@@ -52,25 +53,42 @@ def _read_npz(path):
     return x, y
 
 
+def feature_names(path):
+    """The feature columns' names from a CSV's header line, or ``None`` (no header,
+    or not a CSV)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        cells = [c.strip() for c in f.readline(_MAX_LINE + 1).strip().split(",")]
+    if len(cells) < 2 or all(_is_number(c) for c in cells):
+        return None
+    return cells[:-1]
+
+
 def _read_csv(path):
     check_file_size(path)
-    limit = max_rows() * 3
     values = array("d")
+    width = None
     with open(path, encoding="utf-8", errors="replace") as f:
         for number, line in enumerate(iter(lambda: f.readline(_MAX_LINE + 1), ""), start=1):
             if len(line) > _MAX_LINE and not line.endswith("\n"):
                 raise VizkitError(f"{path.name} line {number} is longer than {_MAX_LINE} "
-                                  "characters; a data line holds three numbers: x0, x1, label")
+                                  "characters; a data line holds the features, then the label")
             cells = [c.strip() for c in line.strip().split(",")]
             if cells == [""]:
                 continue
-            if len(cells) != 3:
-                raise VizkitError(f"{path.name} line {number} has {len(cells)} columns; "
-                                  "give three: x0, x1, label")
+            if len(cells) < 2:
+                raise VizkitError(f"{path.name} line {number} has 1 column; give the "
+                                  "features, then the label, separated by commas")
+            if width is not None and len(cells) != width:
+                raise VizkitError(f"{path.name} line {number} has {len(cells)} columns, the "
+                                  f"lines before it {width}; give every row the same columns")
             try:
                 row = [float(c) for c in cells]
             except ValueError:
                 if not values and number == 1:
+                    width = len(cells)
                     continue  # a header
                 bad = next(c for c in cells if not _is_number(c))
                 raise VizkitError(f"{path.name} line {number}: {bad!r} is not a number") \
@@ -78,13 +96,14 @@ def _read_csv(path):
             big = next((c for c, v in zip(cells, row) if _FLOAT32_MAX < abs(v) < np.inf), None)
             if big is not None:
                 raise _too_large(path, f"line {number}", big)
-            if len(values) == limit:
+            width = len(cells)
+            if len(values) == max_rows() * width:
                 raise _too_many_rows(path)
             values.extend(row)
     if not values:
         raise VizkitError(f"{path.name} has no data rows")
-    table = np.frombuffer(values, dtype=np.float64).reshape(-1, 3)
-    return table[:, :2], table[:, 2]
+    table = np.frombuffer(values, dtype=np.float64).reshape(-1, width)
+    return table[:, :-1], table[:, -1]
 
 
 def _too_large(path, where, value):
@@ -106,7 +125,8 @@ def _is_number(text):
 
 
 def check_xy(x, y, *, readout=None, n_outputs=None, source="the data"):
-    """Features as float32 (n, 2) and targets fit for the model, or a one-line error.
+    """Features as float32 (n, features) and targets fit for the model, or a one-line
+    error.
 
     ``readout`` (:class:`~vizkit.readout.Readout`, e.g. ``Readout.of(model)``)
     says what the model learns: a classifier takes class numbers 0..k-1 (a
@@ -122,8 +142,11 @@ def check_xy(x, y, *, readout=None, n_outputs=None, source="the data"):
         y = np.asarray(y, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
         raise VizkitError(f"{source}: features and labels must be numbers") from None
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise VizkitError(f"{source}: features must have 2 columns, got shape {x.shape}")
+    if x.ndim == 1:
+        x = x.reshape(-1, 1)
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise VizkitError(f"{source}: features must be a table (rows × feature columns), got "
+                          f"shape {x.shape}")
     if len(x) != len(y):
         raise VizkitError(f"{source}: {len(x)} feature rows but {len(y)} labels")
     if len(x) == 0:

@@ -26,9 +26,8 @@ class InputGrid:
         points = np.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] != 2:
             width = points.shape[1] if points.ndim == 2 else points.ndim
-            raise VizkitError(f"this model takes {width} input feature(s), but layer spaces and "
-                              "unit maps draw the 2-D input plane; use its own scene "
-                              "(vizkit list) to draw it")
+            raise VizkitError(f"a grid over a plane needs points of 2 coordinates, got {width}; "
+                              "project them first (vizkit.input_plane.InputPlane)")
         low, high = points.min(axis=0), points.max(axis=0)
         margin = (high - low) * padding
         low, high = low - margin, high + margin

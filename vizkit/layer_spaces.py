@@ -13,17 +13,20 @@ coloured by the model's output.
 
 import numpy as np
 from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
 
+from .errors import VizkitError
 from .grid import InputGrid
+from .input_plane import InputPlane
+from .layer_health import LayerHealth
 from .layout import Cell, Layout, wrap
 from .limits import Bounds, robust_limits
 from .panels import boundary, class_keys, class_points, colour_bar, fix_limits, grid_lines, \
-    value_points, \
-    keys_legend, line_key, region_image, warped_mesh
+    health_panel, keys_legend, layer_styles, line_key, region_image, value_points, warped_mesh
 from .probe import default_layers, find_layer
 from .projection import PlaneProjection
 from .render import new_figure
-from .style import MUTED, class_names, probability_cmap, region_cmap
+from .style import MUTED, TEXT, class_names, probability_cmap, region_cmap
 from .view import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
@@ -89,17 +92,39 @@ class LayerSpaces(TrajectoryView):
         the rest of the network.
     class_names : list of str, optional
         Default: the trajectory's ``class_names`` info, else ``class 0``, ...
+    input_features : (int, int), optional
+        With more (or fewer) than 2 input features, the input panel shows the
+        data in a fixed 2-D plane (:class:`~vizkit.input_plane.InputPlane`):
+        these two features (the others held at their mean), or by default the
+        data's two principal axes; regions are computed on that slice.
+    health : bool, optional
+        A row of curves over epochs under the spaces, per drawn layer: dead
+        ReLU units, saturated tanh/sigmoid activations and a linear probe's
+        held-out accuracy (:class:`~vizkit.layer_health.LayerHealth`).
+        Default: shown when the input is not 2 features, where the spaces
+        are projections and the curves say what they cannot.
     """
 
     title = "vizkit layer spaces"
 
     def __init__(self, trajectory, layers=None, *, grid_resolution=200, n_grid_lines=11,
-                 mesh_resolution=96, plane_resolution=120, class_names=None):
+                 mesh_resolution=96, plane_resolution=120, class_names=None,
+                 input_features=None, health=None):
         self.trajectory = trajectory
+        shape = np.shape(trajectory.x)[1:]
+        if len(shape) != 1 or shape[0] < 2:
+            what = "1 input feature" if shape == (1,) else f"inputs of shape {shape}"
+            raise VizkitError(f"this model takes {what}, but layer spaces draw an input plane "
+                              "of 2 or more features; draw it with --view landscape (or, for a "
+                              "vizkit scene's run, that scene's --replay)")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
-        self.grid = InputGrid.around(trajectory.x, grid_resolution)
-        self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
+        self.plane = InputPlane.fit(trajectory.x, input_features,
+                                    trajectory.info.get("feature_names"))
+        self.points = self.plane.project(trajectory.x)  # the data, in the input panel
+        self.grid = InputGrid.around(self.points, grid_resolution)
+        self._inputs = np.concatenate([self.plane.lift(self.grid.points),
+                                       trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
         self._input_mesh = self.grid.to_grid(self.grid.points)
         self.regression = self.readout.is_regression
@@ -119,6 +144,9 @@ class LayerSpaces(TrajectoryView):
         self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
                                   (mesh_cols[:-1] + mesh_cols[1:]) // 2)
         self._fit_scales(plane_resolution)
+        if health is None:
+            health = self.plane.n_features != 2
+        self.health = LayerHealth.of_view(self, self.layers) if health else None
 
     # -- numbers ---------------------------------------------------------------
     def _value_norm(self):
@@ -187,19 +215,25 @@ class LayerSpaces(TrajectoryView):
     def figure(self, dpi=100, panel_size=3.1):
         """A figure with a header and one square panel per space (at most three a row),
         the keys and a colour bar for the regions; scales fixed."""
-        titles = ["input space"] + [self._title(name) for name in self.layers]
+        titles = [_input_title(self.plane)] + [self._title(name) for name in self.layers]
         lines = max(t.count("\n") + 1 for t in titles)
         cell = Cell(panel_size, panel_size).titled(lines)
         rows = wrap(range(len(titles)), _MAX_COLUMNS)
         cells = [[cell] * len(row) for row in rows]
         if self.binary or self.regression:
             cells[0][-1] = Cell(panel_size, panel_size, bar=0.14).titled(lines)
+        measures = self.health.measures() if self.health else []
+        if measures:
+            cells.append([Cell(panel_size, 1.7, left=0.72).titled(1)] * len(measures))
         layout = Layout(cells)
         keys = self.keys()
         columns = layout.fit_header([name for _, name in keys])
         fig = new_figure(*layout.size, dpi=dpi)
         header, placed = layout.place(fig)
-        axes = [ax for row in placed for ax, _ in row]
+        axes = [ax for row in placed[:len(rows)] for ax, _ in row]
+        if measures:
+            self._health_figure([ax for ax, _ in placed[-1]], measures)
+            axes += [ax for ax, _ in placed[-1]]
         keys_legend(header, keys, columns=columns)
         if self.binary:
             colour_bar(placed[0][-1][1], self.cmap, self.norm,
@@ -209,8 +243,8 @@ class LayerSpaces(TrajectoryView):
                        "prediction (regions), target (points)")
         data_limits = Bounds().update(self.grid.points).limits(margin=0)
         fix_limits(axes[0], data_limits)
-        axes[0].set_xlabel("x0")
-        axes[0].set_ylabel("x1")
+        axes[0].set_xlabel(self.plane.labels[0])
+        axes[0].set_ylabel(self.plane.labels[1])
         for ax, title in zip(axes, titles):
             ax.set_title(title)
         for ax, name in zip(axes[1:], self.layers):
@@ -219,6 +253,29 @@ class LayerSpaces(TrajectoryView):
             ax.set_ylabel(labels[1])
             fix_limits(ax, self.limits[name])
         return fig, header, axes
+
+    def _health_figure(self, axes, measures):
+        """The health row's fixed parts: limits, labels, the layers' key."""
+        health = self.health
+        self._styles = layer_styles(health.layers)
+        last = max(int(health.epochs[-1]), 1)
+        for ax, (key, title, values) in zip(axes, measures):
+            low = 0.0
+            if key == "probe" and health.regression:
+                low = min(0.0, float(np.min([np.min(v) for v in values.values()])))
+            fix_limits(ax, ((0, last), (low, 1.0 if key == "probe" else 1.02)))
+            ax.set_title(title, fontsize=TEXT["label"])
+            ax.set_xlabel("epoch")
+            ax.set_ylabel({"dead": "share of units", "saturated": "share of values"}.get(
+                key, "R²" if health.regression else "accuracy"))
+            if key == "saturated":
+                kinds = sorted({health.activations[name] for name in values})
+                ax.text(0.98, 0.96, ", ".join(_SATURATED[k] for k in kinds),
+                        transform=ax.transAxes, ha="right", va="top", fontsize=TEXT["note"],
+                        color=MUTED)
+        handles = [Line2D([], [], linewidth=1.6, **self._styles[name]) for name in health.layers]
+        axes[-1].legend(handles, health.layers, loc="lower right", fontsize=TEXT["legend"],
+                        frameon=False)
 
     def keys(self):
         """The header's keys: the classes, the boundary, the carried input grid."""
@@ -233,7 +290,10 @@ class LayerSpaces(TrajectoryView):
         class keys, no epoch or metrics."""
         from .stills import Still
 
-        layout = Layout([[Cell(size, size).titled(1)]])
+        title = f"data set ({len(self.trajectory.x)} points)"
+        if self.plane.note:
+            title += "\n" + _wrap_note(self.plane.note.split(";")[0])
+        layout = Layout([[Cell(size, size).titled(title.count("\n") + 1)]])
         keys = class_keys(self.names)
         columns = layout.fit_header([name for _, name in keys], caption=False)
 
@@ -242,10 +302,10 @@ class LayerSpaces(TrajectoryView):
             ax = row[0][0]
             keys_legend(header, keys, columns=columns)
             fix_limits(ax, Bounds().update(self.grid.points).limits(margin=0))
-            self._points(ax, self.trajectory.x, self.trajectory.y, dense=False)
-            ax.set_title(f"data set ({len(self.trajectory.x)} points)")
-            ax.set_xlabel("x0")
-            ax.set_ylabel("x1")
+            self._points(ax, self.points, self.trajectory.y, dense=False)
+            ax.set_title(title)
+            ax.set_xlabel(self.plane.labels[0])
+            ax.set_ylabel(self.plane.labels[1])
 
         return Still(layout.size, draw)
 
@@ -256,13 +316,19 @@ class LayerSpaces(TrajectoryView):
 
     def draw_frame(self, axes, frame):
         """Add the artists of ``frame`` to a figure made by :meth:`figure`."""
+        spaces = 1 + len(self.layers)
+        if self.health is not None:
+            for ax, (key, _, values) in zip(axes[spaces:], self.health.measures()):
+                health_panel(ax, self.health.epochs, values, self._styles, upto=frame,
+                             percent=key != "probe")
+            axes = axes[:spaces]
         outputs = self.outputs(frame)
         planes, scores = self.planes(outputs)
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
         labels = self.trajectory.y
 
         region_image(axes[0], self.grid.extent, grid_scores, cmap=self.cmap, norm=self.norm)
-        self._decorate(axes[0], self._input_mesh, grid_scores, self.trajectory.x, labels,
+        self._decorate(axes[0], self._input_mesh, grid_scores, self.points, labels,
                        dense=False)
         for ax, name in zip(axes[1:], self.layers):
             coords = planes[name]
@@ -310,6 +376,18 @@ class LayerSpaces(TrajectoryView):
         ax.plot(grid[order, 0], grid[order, 1], color="#555555", linewidth=1.2, zorder=2)
 
 
+def _input_title(plane):
+    """``input space``, and what the plane is when the input is not 2 features."""
+    return "input space" + (f"\n{_wrap_note(plane.note)}" if plane.note else "")
+
+
+def _wrap_note(note):
+    """A plane's note in lines that fit a panel's width (at the ``;``)."""
+    return "\n".join(part.strip() for part in note.split(";"))
+
+
+_SATURATED = {"tanh": "|tanh| > 0.99", "sigmoid": "sigmoid < 0.01 or > 0.99",
+              "hard_sigmoid": "hard sigmoid < 0.01 or > 0.99"}
 _REGRESSION_CMAP = "viridis"  # sequential, colour-blind safe, dark = low
 
 

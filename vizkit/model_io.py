@@ -205,17 +205,26 @@ def _measures_accuracy(model):
 
 
 def check_model(model):
-    """The model must take 2 features and produce one output tensor."""
+    """The model must take one vector of features and produce one output tensor."""
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
-        raise VizkitError("the model has no defined input; build it with keras.Input(shape=(2,))")
-    if len(inputs) != 1 or inputs[0].shape[-1] != 2:
+        raise VizkitError("the model has no defined input; build it with "
+                          "keras.Input(shape=(n_features,))")
+    if len(inputs) != 1 or len(inputs[0].shape) != 2 or inputs[0].shape[-1] is None:
         shapes = ", ".join(str(tuple(i.shape)) for i in inputs)
-        raise VizkitError(f"the model's input is {shapes}; vizkit draws models of 2 input "
-                          "features (x0, x1)")
+        raise VizkitError(f"the model's input is {shapes}; vizkit animate draws models "
+                          "whose one input is a vector of features, keras.Input(shape=(n,))")
     if len(model.outputs) != 1:
         raise VizkitError(f"the model has {len(model.outputs)} outputs; vizkit needs one")
     return model
+
+
+def check_features(model, x, source="the data"):
+    """The data's feature columns must be the model's input width (after :func:`check_model`)."""
+    expected, found = int(model.inputs[0].shape[-1]), int(x.shape[1])
+    if found != expected:
+        raise VizkitError(f"{source} has {found} feature column(s) but the model takes "
+                          f"{expected}; give {expected} feature columns, then the label")

@@ -24,6 +24,7 @@ from matplotlib.patches import Rectangle
 
 from .errors import VizkitError
 from .grid import InputGrid
+from .input_plane import require_two_features
 from .panels import boundary, class_points, fix_limits, region_image
 from .probe import LayerProbe
 from .render import new_figure
@@ -128,11 +129,8 @@ class NetworkDiagram(TrajectoryView):
         if max_units < 1:
             raise VizkitError(f"max_units must be at least 1, got {max_units}")
         self.trajectory = trajectory
+        require_two_features(trajectory.x, "the network diagram")
         self.columns = network_columns(self.model)
-        if self.columns[0].units != 2:
-            raise VizkitError(f"this model takes {self.columns[0].units} input features, but the "
-                              "network diagram maps every unit over the plane of 2 inputs "
-                              "(x0, x1); draw a model of 2 input features")
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self.shown = [min(c.units, max_units) for c in self.columns]
         self.output_grid = InputGrid.around(trajectory.x, 4 * grid_resolution)

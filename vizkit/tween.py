@@ -29,6 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from ._keras import import_keras
 from .errors import VizkitError
 from .grid import InputGrid
+from .input_plane import require_two_features
 from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, warped_mesh
 from .probe import LayerProbe, default_layers
@@ -259,6 +260,7 @@ class Tween(TrajectoryView):
             if int(value) != value or value < low:
                 raise VizkitError(f"{name} = {value!r} is not a whole number >= {low}; "
                                   f"give {name} >= {low}")
+        require_two_features(trajectory.x, "the tween")
         n = trajectory.n_frames
         if not -n <= epoch < n:
             raise VizkitError(f"epoch {epoch} is out of range: the trajectory has epochs 0 to "

@@ -17,6 +17,7 @@ from matplotlib.colors import Normalize
 
 from .errors import VizkitError
 from .grid import InputGrid
+from .input_plane import require_two_features
 from .layout import Cell, Layout, wrap
 from .limits import Bounds
 from .panels import boundary, class_centres, class_keys, class_points, colour_bar, \
@@ -115,6 +116,7 @@ class UnitMaps(TrajectoryView):
         widths = {name: self.model.get_layer(name).units for name in self.layers}
         self.units = {name: list(range(width)) for name, width in widths.items()}
         self.units.update(units or {})
+        require_two_features(trajectory.x, "the unit maps view")
         x, y = trajectory.x, trajectory.y
         self.n_classes = max(int(np.max(y)) + 1, 2)
         self.names = _class_names(trajectory, self.n_classes, class_names)

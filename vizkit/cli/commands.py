@@ -12,10 +12,11 @@ __all__ = ["animate", "record", "replay"]
 _model_options = stack(
     click.option("--model", "model_path", required=True,
                  type=click.Path(dir_okay=False, path_type=Path),
-                 help="A saved Keras model (.keras) with 2 input features."),
+                 help="A saved Keras model (.keras) whose input is a vector of features."),
     click.option("--data", "data_path", required=True,
                  type=click.Path(dir_okay=False, path_type=Path),
-                 help="CSV (x0, x1, label; header optional) or .npz with x and y."),
+                 help="CSV (feature columns, then the label; header optional) or .npz "
+                      "with x and y."),
     click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True,
                  help="Epochs to train."),
     click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
@@ -44,13 +45,19 @@ def _view_options(function):
                           "epoch); network: the diagram with a map in every unit; landscape: "
                           "the loss over the plane of the weights' path."),
         click.option("--unit-maps", is_flag=True, help="Same as --view units."),
+        click.option("--input-features", default=None, metavar="I,J",
+                     help="With more than 2 input features, the input panel shows features I "
+                          "and J (the others at their mean) instead of the data's two "
+                          "principal axes."),
     )(function)
 
 
 def _train(options, on_epoch):
     """Load, check, train: a run of your own model (``vizkit animate`` and ``record``)."""
     from ..data_io import check_xy, load_xy
-    from ..model_io import check_model, compile_model, load_model
+    from ..data_io import feature_names
+    from ..input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from ..model_io import check_features, check_model, compile_model, load_model
     from ..probe import LayerProbe
     from ..readout import Readout
     from ..recorder import record as record_trajectory
@@ -59,11 +66,19 @@ def _train(options, on_epoch):
     model = load_model(options["model_path"], need_optimizer=options["loss"] is None)
     model = check_model(compile_model(model, options["loss"],
                                       options["optimizer"], options["learning_rate"]))
+    check_features(model, x, options["data_path"].name)
+    if options.get("view") in PLANE_VIEWS:  # before training, not after
+        require_two_features(x, PLANE_VIEWS[options["view"]])
+    if options.get("input_features") is not None:  # bad feature numbers fail before training
+        InputPlane.fit(x[:2], options["input_features"])
     x, y = check_xy(x, y, readout=Readout.of(model), source=options["data_path"].name)
     if options.get("layers"):
         LayerProbe(model, options["layers"])
     info = dict(model=str(options["model_path"]), data=str(options["data_path"]),
                 loss=str(options["loss"] or model.loss))
+    names = feature_names(options["data_path"])
+    if names is not None and len(names) == x.shape[1]:
+        info["feature_names"] = names
     return record_trajectory(model, x, y, epochs=options["epochs"],
                              batch_size=options["batch_size"], seed=options["seed"],
                              on_epoch=on_epoch, info=info)
@@ -77,11 +92,19 @@ def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra)
 
 
 def _view_choice(options):
-    """``--layers`` as a list, ``--unit-maps`` folded into ``--view``."""
+    """``--layers`` as a list, ``--unit-maps`` folded into ``--view``, ``--input-features``
+    as two numbers (for the layers view only)."""
+    from ..input_plane import parse_features
+
     layers = options.pop("layers")
     options["layers"] = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
     if options.pop("unit_maps"):
         options["view"] = "units"
+    if options["input_features"] is not None:
+        if options["view"] != "layers":
+            raise click.UsageError("--input-features chooses the input panel of --view layers; "
+                                   f"--view {options['view']} has none to choose")
+        options["input_features"] = list(parse_features(options["input_features"]))
     return options
 
 

@@ -9,6 +9,7 @@ They draw in vizkit's visual language (docs/design.md, :mod:`vizkit.style`).
 from .confusion import confusion_panel
 from .curves import decision_panel, history_panel, lr_finder_panel, rate_panel, \
     regression_panel
+from .health import health_panel, layer_styles
 from .images import grid_labels, image_grid, logit_bars, mosaic, probability_bars, \
     weight_images
 from .legend import class_keys, class_legend, colour_bar, keys_legend, legend_columns, \
@@ -19,7 +20,8 @@ from .space import boundary, caption, class_centres, class_points, fix_limits, g
 
 __all__ = ["value_points", "activation_curve", "boundary", "caption", "class_centres", "class_keys",
            "class_legend", "class_points", "colour_bar", "confusion_panel", "data_points",
-           "decision_panel", "fix_limits", "grid_labels", "grid_lines", "history_panel",
+           "decision_panel", "fix_limits", "grid_labels", "grid_lines", "health_panel",
+           "history_panel", "layer_styles",
            "image_grid", "keys_legend", "legend_columns", "line_key", "linear_fit",
            "logistic_fit", "logit_bars", "lr_finder_panel", "marker_key", "mosaic",
            "probability_bars", "rate_panel", "region_image", "regression_panel",
