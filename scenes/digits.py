@@ -38,20 +38,17 @@ def build_model(n_pixels, n_classes, learning_rate=0.001, seed=1234):
 
 
 def record_run(image_set, *, epochs=20, learning_rate=0.001, seed=1234, on_epoch=None):
-    """Train the lab's network on ``image_set`` and return the trajectory."""
-    from vizkit import record
+    """Train the lab's network on ``image_set`` and return the trajectory (as any
+    image classifier's run: :func:`vizkit.image_run.record_image_run`)."""
+    from vizkit.image_run import record_image_run
 
     model = build_model(int(np.prod(image_set.shape)), len(image_set.class_names),
                         learning_rate, seed)
-    return record(model, image_set.flat(image_set.x_train), image_set.y_train, epochs=epochs,
-                  seed=seed, on_epoch=on_epoch,
-                  eval_sets={"test": (image_set.flat(image_set.x_test), image_set.y_test)},
-                  info=dict(scene=NAME, dataset=image_set.name, learning_rate=learning_rate))
+    return record_image_run(model, image_set, epochs=epochs, seed=seed, on_epoch=on_epoch,
+                            info=dict(scene=NAME, learning_rate=learning_rate))
 
 
 def _record(options, progress):
-    from dataclasses import replace
-
     from vizkit.image_data import load_image_set
 
     if options["data"] is not None and options["dataset"] == "digits":
@@ -59,19 +56,15 @@ def _record(options, progress):
                                "bundled with scikit-learn")
     image_set = load_image_set(options["dataset"], options["data"], seed=options["seed"])
     with progress.bar("training", options["epochs"] + 1) as advance:
-        trajectory = record_run(image_set, epochs=options["epochs"],
-                                learning_rate=options["learning_rate"], seed=options["seed"],
-                                on_epoch=advance)
-    return replace(trajectory, info=dict(trajectory.info, class_names=image_set.class_names),
-                   extras={**trajectory.extras, "x_test": image_set.x_test,
-                           "y_test": image_set.y_test})
+        return record_run(image_set, epochs=options["epochs"],
+                          learning_rate=options["learning_rate"], seed=options["seed"],
+                          on_epoch=advance)
 
 
 def _view(trajectory, options):
-    from vizkit.image_data import ImageSet
-    from vizkit.images import DigitsView
+    from vizkit.images import ImageClassifierView
 
-    return DigitsView(trajectory, ImageSet.of_trajectory(trajectory))
+    return ImageClassifierView(trajectory)
 
 
 def _stills(trajectory, view, options):

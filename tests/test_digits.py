@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from fixtures import DIGITS_TRAJECTORY
 from vizkit import Trajectory, VizkitError
 from vizkit.image_data import lab_rows_to_images, load_image_set
-from vizkit.images import DigitsView
+from vizkit.images import ImageClassifierView
 from vizkit.readout import softmax
 from vizkit.panels import mosaic
 from vizkit_scenes.digits import cli
@@ -25,7 +25,7 @@ def image_set():
 
 @pytest.fixture(scope="module")
 def view(image_set):
-    return DigitsView(Trajectory.load(DIGITS_TRAJECTORY), image_set)
+    return ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), image_set)
 
 
 def numpy_logits(trajectory, frame, x):

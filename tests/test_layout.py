@@ -91,9 +91,9 @@ def unit_maps_view(unit_maps_trajectory):
 @pytest.fixture(scope="module")
 def digits_view():
     from vizkit.image_data import load_image_set
-    from vizkit.images import DigitsView
+    from vizkit.images import ImageClassifierView
 
-    return DigitsView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
+    return ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +171,10 @@ def test_long_class_names_fit_too():
     from dataclasses import replace
 
     from vizkit.image_data import FASHION_CLASSES, load_image_set
-    from vizkit.images import DigitsView, digits_stills
+    from vizkit.images import ImageClassifierView, digits_stills
 
     images = replace(load_image_set("digits", seed=1234), class_names=FASHION_CLASSES)
-    view = DigitsView(Trajectory.load(DIGITS_TRAJECTORY), images)
+    view = ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), images)
     with style():
         check_layout(frame_figure(view))
         stills = digits_stills(view, seed=1234)

@@ -138,9 +138,9 @@ def digits_view():
     from fixtures import DIGITS_TRAJECTORY
     from vizkit import Trajectory
     from vizkit.image_data import load_image_set
-    from vizkit.images import DigitsView
+    from vizkit.images import ImageClassifierView
 
-    return DigitsView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
+    return ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
 
 
 def test_digits_frames(digits_view, tmp_path, assert_image_matches):

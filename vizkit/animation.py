@@ -4,6 +4,7 @@ and the recipe behind ``vizkit animate``, ``record`` and ``replay``."""
 import tempfile
 from pathlib import Path
 
+from .errors import VizkitError
 from .progress import Progress
 
 __all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_recipe",
@@ -39,10 +40,25 @@ def default_animate_layers(model):
     return [n for n in names if "/" not in n]
 
 
-def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_features=None):
+def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_features=None,
+             image=None):
     """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``; ``input_features``:
     the two features the layers view's input panel shows (see
-    :class:`~vizkit.input_plane.InputPlane`)."""
+    :class:`~vizkit.input_plane.InputPlane`). An image classifier's run gets
+    :class:`~vizkit.images.ImageClassifierView` (following test image ``image``)."""
+    from .image_data import is_image_run
+
+    if is_image_run(trajectory):
+        if view != "layers" or layers or input_features:
+            raise VizkitError("--view, --layers and --input-features draw models of feature "
+                              "vectors; an image classifier's run gets the image view (leave "
+                              "them out; --image N picks the image it follows)")
+        from .images import ImageClassifierView
+
+        return ImageClassifierView(trajectory, example=image or 0)
+    if image is not None:
+        raise VizkitError("--image picks a test image of an image classifier's run; this run "
+                          "is of a model of feature vectors")
     if view == "tween":
         from .tween import Tween
 
@@ -78,10 +94,11 @@ def model_recipe(train):
 
     def view(trajectory, options):
         return view_for(trajectory, options.get("layers"), options.get("view") or "layers",
-                        input_features=options.get("input_features"))
+                        input_features=options.get("input_features"),
+                        image=options.get("image"))
 
     return Recipe("animate", record=record, view=view,
-                  render_options=("layers", "view", "input_features"))
+                  render_options=("layers", "view", "input_features", "image"))
 
 
 class _Frames(Progress):
@@ -133,7 +150,6 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     pathlib.Path or Animation
     """
     from .data_io import check_xy
-    from .errors import VizkitError
     from .input_plane import PLANE_VIEWS, InputPlane, require_two_features
     from .model_io import check_features, check_model
     from .pipeline import RenderSettings, produce

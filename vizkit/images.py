@@ -1,15 +1,17 @@
-"""An image classifier learning: :class:`DigitsView` and the stills of its run."""
+"""An image classifier learning: :class:`ImageClassifierView` and the stills of its run."""
 
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from .confusion import confusion_matrix
+from .errors import VizkitError
 from .layout import Cell, Layout
 from .limits import Bounds
 from .panels import class_keys, class_points, colour_bar, confusion_panel, fix_limits, \
     grid_labels, image_grid, keys_legend, logit_bars, mosaic, \
     probability_bars, weight_images
+from .probe import find_layer
 from .projection import PlaneProjection
 from .render import new_figure
 from .stills import Still
@@ -17,9 +19,18 @@ from .style import INK, TEXT, class_colors
 from .panels.curves import loss_and_accuracy
 from .view import TrajectoryView
 
-__all__ = ["DigitsView", "digits_stills", "tile_labels"]
+__all__ = ["ImageClassifierView", "digits_stills", "tile_labels"]
 
 _SHEET_COLUMNS = 6
+_MAP_COLUMNS = 4  # filters and feature maps a row
+
+
+def _show_image(ax, image):
+    """One image: grey on white (0 white, 1 black), or in its colours."""
+    if image.ndim == 3:
+        ax.imshow(np.clip(image, 0, 1))
+    else:
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
 
 
 def tile_labels(names, truth, predicted):
@@ -39,26 +50,40 @@ def _key_names(names):
     return [f"{k} {name}" for k, name in enumerate(names)]
 
 
-class DigitsView(TrajectoryView):
-    """A classifier learning: predictions on a grid of test images, the confusion
-    matrix, one image's probabilities, and the last hidden layer's test
+class ImageClassifierView(TrajectoryView):
+    """A classifier of images learning: predictions on a grid of test images, the
+    confusion matrix, one image's probabilities, and the last hidden layer's test
     activations in a PCA plane fitted once (at the last epoch) for every frame.
+    A convolutional model adds a row: the first convolution's filters and, per
+    convolutional layer, the chosen test image's feature maps, each on a colour
+    scale fixed over the whole run.
 
-    ``trajectory`` holds flattened images; ``image_set`` gives their shape,
-    the test images and the class names.
+    ``image_set`` (default: the one the trajectory keeps, see
+    :meth:`ImageSet.of_trajectory`) gives the images' shape, the test images and
+    the class names; ``example`` is the test image followed (``--image``).
     """
 
     title = "vizkit image classifier"
 
-    def __init__(self, trajectory, image_set, *, n_shown=24, example=0):
+    def __init__(self, trajectory, image_set=None, *, n_shown=24, example=0, max_maps=6,
+                 max_conv_layers=2):
+        from .image_data import ImageSet
+
         self.trajectory = trajectory
-        self.images = image_set
-        hidden = [layer.name for layer in self.model.layers if layer.weights][:-1]
-        self.hidden = hidden[-1]
-        self.bind_probe([self.hidden])
-        self.x_test = image_set.flat(image_set.x_test)
-        self.shown = np.arange(min(n_shown, len(self.x_test)))
+        self.images = image_set = image_set or ImageSet.of_trajectory(trajectory)
+        count = len(image_set.x_test)
+        if not 0 <= example < count:
+            raise VizkitError(f"--image {example}: the test set has {count} images, numbered "
+                              f"0 to {count - 1}; choose one of them")
+        weighted = [layer.name for layer in self.model.layers if layer.weights]
+        self.hidden = weighted[-2] if len(weighted) > 1 else self.output_name
+        self.convs = [layer.name for layer in self.model.layers
+                      if type(layer).__name__ == "Conv2D"][:max_conv_layers]
+        self.bind_probe([self.hidden, *self.convs])
+        self.x_test = image_set.as_input(image_set.x_test, self.model.inputs[0].shape[1:])
+        self.shown = np.arange(min(n_shown, count))
         self.example = example
+        self.max_maps = max_maps
         last = self.outputs(trajectory.n_frames - 1)
         self.projection = PlaneProjection.fit(last[self.hidden])
         bounds, self.errors = Bounds(), []
@@ -68,24 +93,65 @@ class DigitsView(TrajectoryView):
             self.errors.append(int((out["probabilities"].argmax(axis=1)
                                     != image_set.y_test).sum()))
         self.limits = bounds.limits()
+        if self.convs:
+            self._fit_conv_scales()
 
     def outputs(self, frame):
-        """Hidden activations, logits and class probabilities of the test images."""
+        """Hidden activations (flattened), logits and class probabilities of the test
+        images."""
         out = self.activations(frame, self.x_test)
-        return {self.hidden: out[self.hidden], "logits": out[self.output_name],
+        hidden = out[self.hidden].reshape(len(self.x_test), -1)
+        return {self.hidden: hidden, "logits": out[self.output_name],
                 "probabilities": self.readout.probabilities(out[self.output_name])}
+
+    # -- convolutions ------------------------------------------------------------------
+    def filters(self, frame):
+        """The first convolution's filters at ``frame`` as images ``(filters, h, w)``
+        (averaged over the input channels when there are several)."""
+        self.set_frame(frame)
+        kernel = np.asarray(find_layer(self.model, self.convs[0]).kernel)
+        return kernel.mean(axis=2).transpose(2, 0, 1)
+
+    def feature_maps(self, frame):
+        """``{conv layer: (channels, h, w)}``: the example image's feature maps at
+        ``frame``, the first ``max_maps`` channels of each layer."""
+        out = self.activations(frame, self.x_test[self.example:self.example + 1])
+        shapes = {name: find_layer(self.model, name).output.shape[1:] for name in self.convs}
+        return {name: out[name][0].reshape(shapes[name])[..., :self.max_maps].transpose(2, 0, 1)
+                for name in self.convs}
+
+    def _fit_conv_scales(self):
+        """One symmetric scale for the filters and one per layer's maps, over every frame."""
+        reach, low, high = 1e-9, {}, {}
+        for frame in range(self.trajectory.n_frames):
+            reach = max(reach, float(np.abs(self.filters(frame)).max()))
+            for name, maps in self.feature_maps(frame).items():
+                low[name] = min(low.get(name, np.inf), float(maps.min()))
+                high[name] = max(high.get(name, -np.inf), float(maps.max()))
+        self.filter_norm = Normalize(-reach, reach)
+        self.map_scales = {}
+        for name in self.convs:
+            if low[name] >= 0:
+                self.map_scales[name] = (Normalize(0, max(high[name], 1e-9)), "Purples")
+            else:
+                top = max(-low[name], high[name])
+                self.map_scales[name] = (Normalize(-top, top), "PuOr")
 
     def figure(self, dpi=100):
         names = self.images.class_names
         n = len(names)
         wide = max(map(len, names)) > 2
         label_room = 1.2 if wide else 0.45
-        layout = Layout([
+        rows = [
             [Cell(3.6, 3.0, left=0.1, bottom=0.1, right=0.3),
              Cell(3.1, 3.1, left=label_room + 0.3, bottom=label_room + 0.25, bar=0.12,
                   bar_room=0.6)],
             [Cell(3.3, 2.4, left=0.6, bottom=label_room + 0.1, right=0.3),
-             Cell(3.1, 3.1, left=0.62, bottom=0.5, top=0.56)]])
+             Cell(3.1, 3.1, left=0.62, bottom=0.5, top=0.56)]]
+        if self.convs:
+            rows.append([self._conv_cell(self.filters(0))] +
+                        [self._conv_cell(maps) for maps in self.feature_maps(0).values()])
+        layout = Layout(rows)
         keys = class_keys(_key_names(names))
         columns = layout.fit_header([name for _, name in keys])
         fig = new_figure(*layout.size, dpi=dpi)
@@ -93,8 +159,9 @@ class DigitsView(TrajectoryView):
         (sheet_ax, _), (confusion_ax, bar) = placed[0]
         (bars_ax, _), (embed_ax, _) = placed[1]
         keys_legend(header, keys, columns=columns)
-        image_grid(sheet_ax, self.images.x_test[self.shown], columns=_SHEET_COLUMNS)
-        _, self._centres = mosaic(self.images.x_test[self.shown], _SHEET_COLUMNS)
+        shown = self.images.display(self.images.x_test[self.shown])
+        image_grid(sheet_ax, shown, columns=_SHEET_COLUMNS)
+        _, self._centres = mosaic(shown, _SHEET_COLUMNS)
         sheet_ax.set_title("test images (wrong: label→prediction)")
         confusion_ax.set_title("confusion matrix (test set)")
         colour_bar(bar, "Blues", Normalize(0, 1), "share of the true class", ticks=[0, 0.5, 1])
@@ -104,7 +171,7 @@ class DigitsView(TrajectoryView):
                            ha="right" if wide else "center")
         bars_ax.set_title("softmax probabilities for one test image")
         inset = bars_ax.inset_axes((0.01, 0.62, 0.22, 0.38))
-        inset.imshow(self.images.x_test[self.example], cmap="gray_r", vmin=0, vmax=1)
+        _show_image(inset, self.images.display(self.images.x_test[self.example:][:1])[0])
         inset.set_axis_off()
         fix_limits(embed_ax, self.limits)
         labels, note = self.projection.describe()
@@ -112,10 +179,43 @@ class DigitsView(TrajectoryView):
                            f"{note or 'its 2 units'}")
         embed_ax.set_xlabel(labels[0])
         embed_ax.set_ylabel(labels[1])
-        return fig, header, (sheet_ax, confusion_ax, bars_ax, embed_ax)
+        conv_axes = ()
+        if self.convs:
+            conv_axes = tuple(ax for ax, _ in placed[2])
+            self._conv_figure(placed[2])
+        return fig, header, (sheet_ax, confusion_ax, bars_ax, embed_ax, *conv_axes)
+
+    def _conv_cell(self, images):
+        """A cell for a mosaic of ``images`` (n, h, w), with a colour bar."""
+        sheet, _ = mosaic(images, _MAP_COLUMNS)
+        height = 2.2
+        width = min(4.2, max(1.6, height * sheet.shape[1] / sheet.shape[0]))
+        return Cell(width, height, left=0.1, bottom=0.1, right=0.1, bar=0.12,
+                    bar_room=0.65).titled(2)
+
+    def _conv_figure(self, placed):
+        """The conv row's titles and colour bars (scales fixed over the run)."""
+        (filters_ax, filters_bar), *maps = placed
+        first = find_layer(self.model, self.convs[0])
+        channels = first.kernel.shape[2]
+        note = f", mean of {channels} input channels" if channels > 1 else ""
+        filters_ax.set_title(f"{self.convs[0]}: its {first.kernel.shape[3]} filters\n"
+                             f"(kernel weights{note})", fontsize=TEXT["label"])
+        colour_bar(filters_bar, "PuOr", self.filter_norm, "weight")
+        names = self.images.class_names
+        label = names[int(self.images.y_test[self.example])]
+        for (ax, bar), name in zip(maps, self.convs):
+            count = find_layer(self.model, name).filters
+            more = f" (first {self.max_maps} of {count})" if count > self.max_maps else ""
+            ax.set_title(f"{name}: feature maps of test image\n{self.example} "
+                         f"({label}){more}", fontsize=TEXT["label"])
+            norm, cmap = self.map_scales[name]
+            colour_bar(bar, cmap, norm, "output")
 
     def draw_frame(self, axes, frame):
-        sheet_ax, confusion_ax, bars_ax, embed_ax = axes
+        sheet_ax, confusion_ax, bars_ax, embed_ax, *conv_axes = axes
+        if conv_axes:
+            self._draw_convs(conv_axes, frame)
         out = self.outputs(frame)
         probabilities = out["probabilities"]
         predicted = probabilities.argmax(axis=1)
@@ -131,6 +231,16 @@ class DigitsView(TrajectoryView):
         plane = self.projection(out[self.hidden])
         class_points(embed_ax, plane, truth, size=3.5, alpha=0.8)
         _class_labels(embed_ax, plane, truth, names)
+
+    def _draw_convs(self, axes, frame):
+        """The filters and each layer's feature maps at ``frame``."""
+        filters_ax, *maps_axes = axes
+        image_grid(filters_ax, self.filters(frame), columns=_MAP_COLUMNS, cmap="PuOr",
+                   vmin=self.filter_norm.vmin, vmax=self.filter_norm.vmax, label_gap=1)
+        for ax, (name, maps) in zip(maps_axes, self.feature_maps(frame).items()):
+            norm, cmap = self.map_scales[name]
+            image_grid(ax, maps, columns=_MAP_COLUMNS, cmap=cmap, vmin=norm.vmin,
+                       vmax=norm.vmax, label_gap=1)
 
     def frame_subtitle(self, frame):
         """The test errors at ``frame``, then the metrics."""
@@ -263,7 +373,7 @@ def digits_stills(view, seed=0):
 
 def _example_image(ax, image, label):
     """The example image, named by its true class."""
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    _show_image(ax, image)
     ax.set_axis_off()
     ax.set_title(f"test image: {label}")
 

@@ -204,8 +204,9 @@ def _measures_accuracy(model):
     return "acc" in repr(config.get("metrics", ""))
 
 
-def check_model(model):
-    """The model must take one vector of features and produce one output tensor."""
+def check_model(model, images=False):
+    """The model must take one vector of features (or, with ``images``, one input of
+    any shape) and produce one output tensor."""
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
@@ -213,7 +214,8 @@ def check_model(model):
     if not inputs:
         raise VizkitError("the model has no defined input; build it with "
                           "keras.Input(shape=(n_features,))")
-    if len(inputs) != 1 or len(inputs[0].shape) != 2 or inputs[0].shape[-1] is None:
+    vector = images or (len(inputs[0].shape) == 2 and inputs[0].shape[-1] is not None)
+    if len(inputs) != 1 or not vector:
         shapes = ", ".join(str(tuple(i.shape)) for i in inputs)
         raise VizkitError(f"the model's input is {shapes}; vizkit animate draws models "
                           "whose one input is a vector of features, keras.Input(shape=(n,))")

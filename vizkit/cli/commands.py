@@ -49,6 +49,9 @@ def _view_options(function):
                      help="With more than 2 input features, the input panel shows features I "
                           "and J (the others at their mean) instead of the data's two "
                           "principal axes."),
+        click.option("--image", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="An image classifier's run: the test image whose probabilities and "
+                          "feature maps are shown (default 0)."),
     )(function)
 
 
@@ -56,17 +59,39 @@ def _train(options, on_epoch):
     """Load, check, train: a run of your own model (``vizkit animate`` and ``record``)."""
     from ..data_io import check_xy, load_xy
     from ..data_io import feature_names
+    from ..image_data import load_image_file
+    from ..image_run import record_image_run
     from ..input_plane import PLANE_VIEWS, InputPlane, require_two_features
     from ..model_io import check_features, check_model, compile_model, load_model
     from ..probe import LayerProbe
     from ..readout import Readout
     from ..recorder import record as record_trajectory
 
-    x, y = load_xy(options["data_path"])
+    path = options["data_path"]
+    images = load_image_file(path, seed=options["seed"]) \
+        if path.suffix.lower() == ".npz" and path.is_file() else None
+    if images is None:
+        x, y = load_xy(path)
     model = load_model(options["model_path"], need_optimizer=options["loss"] is None)
     model = check_model(compile_model(model, options["loss"],
-                                      options["optimizer"], options["learning_rate"]))
+                                      options["optimizer"], options["learning_rate"]),
+                        images=images is not None)
+    info = dict(model=str(options["model_path"]), data=str(path),
+                loss=str(options["loss"] or model.loss))
+    if images is not None:
+        if options.get("view") not in (None, "layers") or options.get("layers") or \
+                options.get("input_features"):
+            raise click.UsageError("--view, --layers and --input-features draw models of "
+                                   "feature vectors; an image model gets the image "
+                                   "classifier's view (leave them out; --image N picks the "
+                                   "image it follows)")
+        return record_image_run(model, images, epochs=options["epochs"],
+                                batch_size=options["batch_size"], seed=options["seed"],
+                                on_epoch=on_epoch, info=info)
     check_features(model, x, options["data_path"].name)
+    if options.get("image") is not None:
+        raise click.UsageError("--image picks a test image of an image classifier; "
+                               f"{path.name} holds a table of features, not images")
     if options.get("view") in PLANE_VIEWS:  # before training, not after
         require_two_features(x, PLANE_VIEWS[options["view"]])
     if options.get("input_features") is not None:  # bad feature numbers fail before training
@@ -74,8 +99,6 @@ def _train(options, on_epoch):
     x, y = check_xy(x, y, readout=Readout.of(model), source=options["data_path"].name)
     if options.get("layers"):
         LayerProbe(model, options["layers"])
-    info = dict(model=str(options["model_path"]), data=str(options["data_path"]),
-                loss=str(options["loss"] or model.loss))
     names = feature_names(options["data_path"])
     if names is not None and len(names) == x.shape[1]:
         info["feature_names"] = names

@@ -11,16 +11,19 @@ RIGHT = INK
 
 
 def mosaic(images, columns, gap=None, label_gap=None, fill=np.nan):
-    """Images (n, h, w) tiled into one array, ``columns`` a row.
+    """Images (n, h, w), or colour images (n, h, w, 3), tiled into one array,
+    ``columns`` a row (colour mosaics are white between the tiles).
 
     ``gap`` pixels separate tiles sideways; ``label_gap`` pixels above each row
     leave room for a label. Returns the mosaic and the (x, y) centre of each tile.
     """
-    n, h, w = images.shape
+    n, h, w = images.shape[:3]
+    fill = 1.0 if images.ndim == 4 else fill
     gap = max(1, w // 6) if gap is None else gap
     label_gap = max(2, round(h * 0.45)) if label_gap is None else label_gap
     rows = -(-n // columns)
-    sheet = np.full((rows * (h + label_gap), columns * (w + gap) - gap), fill, np.float32)
+    sheet = np.full((rows * (h + label_gap), columns * (w + gap) - gap, *images.shape[3:]),
+                    fill, np.float32)
     centres = []
     for k, image in enumerate(images):
         r, c = divmod(k, columns)
@@ -35,7 +38,10 @@ def image_grid(ax, images, labels=None, *, columns=8, wrong=None, cmap="gray_r",
     """A grid of ``images`` in one axes, each with a label above; tiles whose
     ``wrong`` flag is set get a bold vermillion label and a frame."""
     sheet, centres = mosaic(images, columns, label_gap=label_gap)
-    ax.imshow(sheet, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    if sheet.ndim == 3:  # colour images, shown in their colours
+        ax.imshow(np.clip(sheet, 0, 1), interpolation="nearest")
+    else:
+        ax.imshow(sheet, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.set_axis_off()
     if labels is not None:
         grid_labels(ax, centres, images.shape[1:], labels, wrong)
