@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 README = ROOT / "README.md"
 SECTIONS = ("Quick start", "Scenes", "Your own model", "Tabular data: any number of features",
-            "From your own training loop")  # the ones with runnable examples
+            "Image models of your own", "From your own training loop")  # the ones with runnable examples
 
 
 def section(title):
@@ -57,6 +57,6 @@ def test_every_example_runs_in_order(tmp_path, monkeypatch):
     assert ["vizkit", "list"] in ran and ["vizkit", "replay"] in ran
     for name in ("output/relu.mp4", "output/script/run.html", "output/two-units.mp4",
                  "output/big.gif", "my_moons.gif", "my_moons.gif.json", "my_run.npz",
-                 "my_squeeze.mp4", "my_units.png", "table.gif", "income_score.png",
+                 "my_squeeze.mp4", "my_units.png", "table.gif", "income_score.png", "cnn.gif", "cnn_image7.png",
                  "fit_run.gif", "fit_logs"):
         assert (tmp_path / name).exists(), name

@@ -170,7 +170,7 @@ class ImageClassifierView(TrajectoryView):
         bars_ax.set_xticks(range(n), names, rotation=60 if wide else 0,
                            ha="right" if wide else "center")
         bars_ax.set_title("softmax probabilities for one test image")
-        inset = bars_ax.inset_axes((0.01, 0.62, 0.22, 0.38))
+        inset = bars_ax.inset_axes((0.0, 0.765, 0.2, 0.235))  # above the bars (P > 1)
         _show_image(inset, self.images.display(self.images.x_test[self.example:][:1])[0])
         inset.set_axis_off()
         fix_limits(embed_ax, self.limits)
