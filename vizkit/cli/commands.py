@@ -56,22 +56,16 @@ def _view_options(function):
 
 
 def _train(options, on_epoch):
-    """Load, check, train: a run of your own model (``vizkit animate`` and ``record``)."""
-    from ..data_io import check_xy, load_xy
-    from ..data_io import feature_names
+    """Load, check, train: a run of your own model (``vizkit animate`` and ``record``) on
+    a table of features or on images."""
+    from ..data_io import load_xy
     from ..image_data import load_image_file
-    from ..image_run import record_image_run
-    from ..input_plane import PLANE_VIEWS, InputPlane, require_two_features
-    from ..model_io import check_features, check_model, compile_model, load_model
-    from ..probe import LayerProbe
-    from ..readout import Readout
-    from ..recorder import record as record_trajectory
+    from ..model_io import check_model, compile_model, load_model
 
     path = options["data_path"]
     images = load_image_file(path, seed=options["seed"]) \
         if path.suffix.lower() == ".npz" and path.is_file() else None
-    if images is None:
-        x, y = load_xy(path)
+    table = load_xy(path) if images is None else None
     model = load_model(options["model_path"], need_optimizer=options["loss"] is None)
     model = check_model(compile_model(model, options["loss"],
                                       options["optimizer"], options["learning_rate"]),
@@ -79,32 +73,49 @@ def _train(options, on_epoch):
     info = dict(model=str(options["model_path"]), data=str(path),
                 loss=str(options["loss"] or model.loss))
     if images is not None:
-        if options.get("view") not in (None, "layers") or options.get("layers") or \
-                options.get("input_features"):
-            raise click.UsageError("--view, --layers and --input-features draw models of "
-                                   "feature vectors; an image model gets the image "
-                                   "classifier's view (leave them out; --image N picks the "
-                                   "image it follows)")
-        return record_image_run(model, images, epochs=options["epochs"],
-                                batch_size=options["batch_size"], seed=options["seed"],
-                                on_epoch=on_epoch, info=info)
-    check_features(model, x, options["data_path"].name)
+        return _train_on_images(model, images, options, on_epoch, info)
+    return _train_on_table(model, *table, options, on_epoch, info)
+
+
+def _train_on_images(model, images, options, on_epoch, info):
+    from ..image_run import record_image_run
+
+    if options.get("view") not in (None, "layers") or options.get("layers") or \
+            options.get("input_features"):
+        raise click.UsageError("--view, --layers and --input-features draw models of "
+                               "feature vectors; an image model gets the image classifier's "
+                               "view (leave them out; --image N picks the image it follows)")
+    return record_image_run(model, images, epochs=options["epochs"],
+                            batch_size=options["batch_size"], seed=options["seed"],
+                            on_epoch=on_epoch, info=info)
+
+
+def _train_on_table(model, x, y, options, on_epoch, info):
+    """Every check that can fail runs before the first epoch."""
+    from ..data_io import check_xy, feature_names
+    from ..input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from ..model_io import check_features
+    from ..probe import LayerProbe
+    from ..readout import Readout
+    from ..recorder import record
+
+    path = options["data_path"]
+    check_features(model, x, path.name)
     if options.get("image") is not None:
         raise click.UsageError("--image picks a test image of an image classifier; "
                                f"{path.name} holds a table of features, not images")
-    if options.get("view") in PLANE_VIEWS:  # before training, not after
+    if options.get("view") in PLANE_VIEWS:
         require_two_features(x, PLANE_VIEWS[options["view"]])
-    if options.get("input_features") is not None:  # bad feature numbers fail before training
+    if options.get("input_features") is not None:
         InputPlane.fit(x[:2], options["input_features"])
-    x, y = check_xy(x, y, readout=Readout.of(model), source=options["data_path"].name)
+    x, y = check_xy(x, y, readout=Readout.of(model), source=path.name)
     if options.get("layers"):
         LayerProbe(model, options["layers"])
-    names = feature_names(options["data_path"])
+    names = feature_names(path)
     if names is not None and len(names) == x.shape[1]:
         info["feature_names"] = names
-    return record_trajectory(model, x, y, epochs=options["epochs"],
-                             batch_size=options["batch_size"], seed=options["seed"],
-                             on_epoch=on_epoch, info=info)
+    return record(model, x, y, epochs=options["epochs"], batch_size=options["batch_size"],
+                  seed=options["seed"], on_epoch=on_epoch, info=info)
 
 
 def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra):
