@@ -15,6 +15,7 @@ from vizkit.animation import view_for
 from vizkit.cli import main
 from vizkit.image_data import load_image_file
 from vizkit.images import ImageClassifierView
+from vizkit.panels import mosaic
 
 
 def digit_images(n=300):
@@ -199,3 +200,28 @@ def test_image_option_on_a_table_is_one_line(tmp_path):
     assert_one_line_error(result, "--image", "table of features")
     with pytest.raises(VizkitError, match="image classifier"):
         view_for(Trajectory.load(DATA / "layer_spaces_trajectory.npz"), image=1)
+
+
+def test_colour_images_are_read_and_drawn_in_colour(tmp_path):
+    """(n, h, w, 3) images: a Dense model on their flat pixels, the tiles in colour."""
+    from vizkit.image_run import record_image_run
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 60)
+    images = np.zeros((60, 6, 6, 3), np.float32)
+    images[labels == 0, ..., 0] = 1.0  # red images are class 0, blue ones class 1
+    images[labels == 1, ..., 2] = 1.0
+    np.savez(tmp_path / "rgb.npz", x=images + rng.uniform(0, 0.05, images.shape), y=labels)
+    image_set = load_image_file(tmp_path / "rgb.npz", seed=0)
+    keras = import_keras()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((108,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    view = ImageClassifierView(record_image_run(model, image_set, epochs=1, seed=0))
+    fig, _, axes = view.figure(dpi=30)
+    sheet = np.asarray(axes[0].get_images()[0].get_array())
+    assert sheet.ndim == 3 and sheet.shape[-1] == 3  # drawn as RGB, not as grey
+    expected, _ = mosaic(image_set.x_test[view.shown], 6)
+    np.testing.assert_allclose(sheet, np.clip(expected, 0, 1), atol=1e-6)
+    assert sheet[..., 0].max() > 0.9 and sheet[..., 2].max() > 0.9  # both colours there
