@@ -56,19 +56,22 @@ def forward(trajectory, frame, x):
 
 
 # -- the plane ------------------------------------------------------------------------------
-def test_pca_plane_is_numpys_svd_through_the_mean():
+def test_pca_plane_is_numpys_svd_of_the_standardised_features():
     x, _ = table()
+    x = x * np.array([1, 10, 100, 0.1, 5, 1, 1, 1, 2, 3], np.float32)  # mixed units
     plane = InputPlane.fit(x)
-    centred = x - x.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    mean, std = x.mean(axis=0, dtype=np.float64), x.std(axis=0, dtype=np.float64)
+    z = (x - mean) / std
+    _, s, vt = np.linalg.svd(z, full_matrices=False)
     for k in range(2):  # each axis up to its sign
         assert abs(abs(plane.axes[:, k] @ vt[k]) - 1) < 1e-6
     assert plane.explained == pytest.approx((s[:2] ** 2).sum() / (s ** 2).sum())
-    np.testing.assert_allclose(plane.project(x), centred @ plane.axes, atol=1e-5)
+    np.testing.assert_allclose(plane.project(x), z @ plane.axes, atol=1e-4)
     uv = np.array([[0.5, -1.0], [2.0, 3.0]])
-    np.testing.assert_allclose(plane.project(plane.lift(uv)), uv, atol=1e-5)
-    np.testing.assert_allclose(plane.lift([[0, 0]])[0], x.mean(axis=0), atol=1e-5)
-    assert plane.labels == ("PC 1", "PC 2") and "PCA of 10 features" in plane.note
+    np.testing.assert_allclose(plane.lift(uv), mean + std * (uv @ plane.axes.T), rtol=1e-5)
+    np.testing.assert_allclose(plane.project(plane.lift(uv)), uv, atol=1e-4)
+    assert plane.labels == ("PC 1 (standardised)", "PC 2 (standardised)")
+    assert "PCA of 10 standardised features" in plane.note
 
 
 def test_named_features_are_drawn_as_they_are_and_the_others_held_at_their_mean():
@@ -101,7 +104,8 @@ def test_regions_are_the_network_on_the_slice_through_the_mean(view, trajectory)
     n_grid = view._n_grid
     for frame in (0, trajectory.n_frames - 1):
         uv = view.grid.points.astype(np.float64)
-        lifted = trajectory.x.astype(np.float64).mean(axis=0) + uv @ view.plane.axes.T
+        x = trajectory.x.astype(np.float64)
+        lifted = x.mean(axis=0) + x.std(axis=0) * (uv @ view.plane.axes.T)
         _, _, p = forward(trajectory, frame, lifted)
         scores = view.readout.scores(view.outputs(frame)[view.output_name][:n_grid])
         np.testing.assert_allclose(scores, p.ravel(), atol=2e-5)
@@ -113,8 +117,9 @@ def test_regions_are_the_network_on_the_slice_through_the_mean(view, trajectory)
 def test_the_input_panel_says_what_it_shows(view):
     fig, _, axes = view.figure(dpi=40)
     title = axes[0].get_title()
-    assert "PCA of 10 features" in title and "slice through the mean" in title
-    assert (axes[0].get_xlabel(), axes[0].get_ylabel()) == ("PC 1", "PC 2")
+    assert "PCA of 10 standardised features" in title and "slice through the mean" in title
+    assert (axes[0].get_xlabel(), axes[0].get_ylabel()) == ("PC 1 (standardised)",
+                                                            "PC 2 (standardised)")
     np.testing.assert_allclose(view.points, view.plane.project(view.trajectory.x))
     health_titles = [ax.get_title() for ax in axes[3:]]
     assert health_titles == ["dead ReLU units", "saturated activations",

@@ -33,12 +33,15 @@ def parse_features(text):
 class InputPlane:
     """A fixed affine map between plot coordinates ``(u, v)`` and input space.
 
-    ``lift(uv) = origin + uv @ axes.T`` gives the inputs on the plane;
-    ``project(x) = (x - origin) @ axes`` gives plot coordinates of inputs.
-    For the PCA plane the origin is the data's mean and the axes orthonormal
-    (an orthogonal projection); for two named features the origin is the mean
-    with those two features at 0, so the coordinates are the features' own
-    values. ``kind`` is ``"identity"`` (2 features), ``"pca"`` or ``"features"``.
+    ``lift(uv) = origin + scale * (uv @ axes.T)`` gives the inputs on the plane;
+    ``project(x) = ((x - origin) / scale) @ axes`` gives plot coordinates of
+    inputs. The PCA plane is that of the *standardised* features (origin the
+    mean, scale the standard deviation, orthonormal axes): features in other
+    units (metres and millimetres, say) weigh the same, instead of the widest
+    one taking both axes. For two named features the origin is the mean with
+    those two features at 0 and the scale 1, so the coordinates are the
+    features' own values. ``kind`` is ``"identity"`` (2 features), ``"pca"`` or
+    ``"features"``.
     """
 
     kind: str
@@ -46,7 +49,8 @@ class InputPlane:
     axes: np.ndarray  # (D, 2)
     labels: tuple  # axis labels
     note: str  # what the plane is, for a panel's title ("" when the input is 2-D)
-    explained: float = 1.0  # share of the data's variance the plane shows
+    explained: float = 1.0  # share of the (standardised) variance the plane shows
+    scale: np.ndarray = None  # (D,); None: 1 for every feature
 
     @classmethod
     def fit(cls, x, features=None, names=None):
@@ -81,13 +85,15 @@ class InputPlane:
         if n_features == 1:
             return cls("features", np.zeros(1), np.array([[1.0, 0.0]]),
                        (names[0], "(one feature only)"), "")
-        _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)
+        scale = x.std(axis=0)
+        scale = np.where(scale > 1e-12, scale, 1.0)
+        _, singular, vt = np.linalg.svd((x - mean) / scale, full_matrices=False)
         variance = singular ** 2
         explained = float(variance[:2].sum() / variance.sum()) if variance.sum() > 0 else 1.0
         axes = vt[:2].T
-        return cls("pca", mean, axes, ("PC 1", "PC 2"),
-                   f"PCA of {n_features} features ({explained:.0%} of variance); "
-                   "regions: the slice through the mean", explained)
+        return cls("pca", mean, axes, ("PC 1 (standardised)", "PC 2 (standardised)"),
+                   f"PCA of {n_features} standardised features ({explained:.0%} of "
+                   "variance); regions: the slice through the mean", explained, scale)
 
     @property
     def n_features(self):
@@ -95,16 +101,14 @@ class InputPlane:
 
     def project(self, x):
         """Plot coordinates ``(n, 2)`` of inputs ``(n, D)``."""
-        return (np.asarray(x, dtype=np.float64) - self.origin) @ self.axes
+        scale = 1.0 if self.scale is None else self.scale
+        return ((np.asarray(x, dtype=np.float64) - self.origin) / scale) @ self.axes
 
     def lift(self, uv):
         """The inputs ``(n, D)`` on the plane at plot coordinates ``uv`` ``(n, 2)``."""
-        return (self.origin + np.asarray(uv, dtype=np.float64) @ self.axes.T).astype(np.float32)
-
-    def describe(self):
-        """What the manifest records about the plane."""
-        return {"kind": self.kind, "labels": list(self.labels),
-                "explained_variance": round(self.explained, 4)}
+        scale = 1.0 if self.scale is None else self.scale
+        steps = np.asarray(uv, dtype=np.float64) @ self.axes.T
+        return (self.origin + scale * steps).astype(np.float32)
 
 
 #: The views that map units over the plane of exactly 2 inputs.

@@ -187,10 +187,14 @@ class LayerSpaces(TrajectoryView):
     def _fit_scales(self, plane_resolution):
         """Projections from the last frame; limits from the data points of every frame.
 
-        A 2-unit layer whose later layers form a chain gets a grid over its
-        plane (``plane_grids``) to colour by :meth:`plane_scores`.
+        The projections are fitted on the grid and the data, or, when the input
+        panel is a slice of more features, on the data alone (the slice's grid is
+        a flat sheet that would claim the variance). A 2-unit layer whose later
+        layers form a chain gets a grid over its plane (``plane_grids``) to colour
+        by :meth:`plane_scores`.
         """
-        last = self.outputs(self.trajectory.n_frames - 1)
+        sample = self.trajectory.x if self.plane.n_features != 2 else None
+        last = self.outputs(self.trajectory.n_frames - 1, sample)
         self.projections = {name: PlaneProjection.fit(last[name]) for name in self.layers}
         coords = {name: [] for name in self.layers}
         for frame in range(self.trajectory.n_frames):
