@@ -225,3 +225,26 @@ def test_colour_images_are_read_and_drawn_in_colour(tmp_path):
     expected, _ = mosaic(image_set.x_test[view.shown], 6)
     np.testing.assert_allclose(sheet, np.clip(expected, 0, 1), atol=1e-6)
     assert sheet[..., 0].max() > 0.9 and sheet[..., 2].max() > 0.9  # both colours there
+
+
+def test_a_recorder_run_of_a_cnn_is_drawn_on_its_validation_images(tmp_path):
+    """model.fit with vizkit.Recorder: replay gives the image view, on fit's validation
+    images, its error count that of the trained model."""
+    from vizkit import Recorder
+
+    keras = import_keras()
+    images, labels = digit_images(200)
+    model = small_cnn(keras)
+    recorder = Recorder()
+    model.fit(images[..., None], labels, validation_split=0.25, epochs=2, batch_size=32,
+              verbose=0, callbacks=[recorder])
+    path = recorder.trajectory.save(tmp_path / "fit.npz")
+    result = run(["replay", str(path), "--image", "2", "--out", str(tmp_path / "r.png"),
+                  "--dpi", "30", "--quiet"])
+    assert result.exit_code == 0, result.output
+    view = ImageClassifierView(Trajectory.load(path))
+    assert view.images.held_out == "validation" and len(view.images.x_test) == 50
+    predicted = np.asarray(model(images[150:, ..., None])).argmax(axis=1)  # Keras's split
+    assert view.errors[-1] == int((predicted != labels[150:]).sum())
+    assert view.frame_subtitle(view.trajectory.n_frames - 1).startswith(
+        f"{view.errors[-1]} errors out of 50 validation images")

@@ -18,7 +18,8 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sanda
 @dataclass(frozen=True)
 class ImageSet:
     """Images (n, h, w) or (n, h, w, channels) scaled to 0…1 with integer labels,
-    split train/test."""
+    split train/test; ``held_out`` names the second set in titles (``test``, or
+    ``validation`` for a ``Recorder`` run's validation data)."""
 
     name: str
     x_train: np.ndarray
@@ -26,6 +27,7 @@ class ImageSet:
     x_test: np.ndarray
     y_test: np.ndarray
     class_names: tuple
+    held_out: str = "test"
 
     @property
     def shape(self):
@@ -36,14 +38,21 @@ class ImageSet:
     def of_trajectory(cls, trajectory):
         """The image set a trajectory was recorded on: its training images (stored
         as the model takes them), and the test images and class names it keeps as
-        extras and info."""
-        x_test = trajectory.extras["x_test"]
+        extras and info; a ``vizkit.Recorder`` run of an image model holds its
+        validation images instead."""
+        extras = trajectory.extras
+        held_out = "test" if "x_test" in extras else "validation"
+        if held_out == "validation" and "val_x" not in extras:
+            raise VizkitError("this image model's run keeps no held-out images to draw; "
+                              "record it with validation data (fit(..., validation_split=0.2) "
+                              "or Recorder(validation_data=...))")
+        x_test = extras["x_test" if held_out == "test" else "val_x"]
+        y_test = np.asarray(extras["y_test" if held_out == "test" else "val_y"]).reshape(-1)
         x_train = trajectory.x.reshape((len(trajectory.x),) + x_test.shape[1:])
-        y_test = trajectory.extras["y_test"]
         n_classes = int(max(np.max(trajectory.y), np.max(y_test))) + 1
         names = trajectory.info.get("class_names") or [str(k) for k in range(n_classes)]
         return cls(trajectory.info.get("dataset", "images"), x_train, trajectory.y, x_test,
-                   y_test, tuple(names))
+                   y_test.astype(np.int64), tuple(names), held_out)
 
     def flat(self, images):
         """Images as rows of pixels, for a Dense network."""
@@ -75,8 +84,10 @@ class ImageSet:
 
 
 def is_image_run(trajectory):
-    """Whether ``trajectory`` is an image classifier's run (it keeps its test images)."""
-    return "x_test" in trajectory.extras and trajectory.extras["x_test"].ndim >= 3
+    """Whether ``trajectory`` is an image classifier's run: it keeps test images, or its
+    model takes images (a ``vizkit.Recorder`` run of a convolutional model)."""
+    return ("x_test" in trajectory.extras and trajectory.extras["x_test"].ndim >= 3) or \
+        np.ndim(trajectory.x) >= 3
 
 
 def load_image_file(path, *, seed=0, test_share=0.2):

@@ -73,8 +73,8 @@ class ImageClassifierView(TrajectoryView):
         self.images = image_set = image_set or ImageSet.of_trajectory(trajectory)
         count = len(image_set.x_test)
         if not 0 <= example < count:
-            raise VizkitError(f"--image {example}: the test set has {count} images, numbered "
-                              f"0 to {count - 1}; choose one of them")
+            raise VizkitError(f"--image {example}: the {image_set.held_out} set has {count} "
+                              f"images, numbered 0 to {count - 1}; choose one of them")
         weighted = [layer.name for layer in self.model.layers if layer.weights]
         self.hidden = weighted[-2] if len(weighted) > 1 else self.output_name
         self.convs = [layer.name for layer in self.model.layers
@@ -162,20 +162,21 @@ class ImageClassifierView(TrajectoryView):
         shown = self.images.display(self.images.x_test[self.shown])
         image_grid(sheet_ax, shown, columns=_SHEET_COLUMNS)
         _, self._centres = mosaic(shown, _SHEET_COLUMNS)
-        sheet_ax.set_title("test images (wrong: label→prediction)")
-        confusion_ax.set_title("confusion matrix (test set)")
+        held_out = self.images.held_out
+        sheet_ax.set_title(f"{held_out} images (wrong: label→prediction)")
+        confusion_ax.set_title(f"confusion matrix ({held_out} set)")
         colour_bar(bar, "Blues", Normalize(0, 1), "share of the true class", ticks=[0, 0.5, 1])
         fix_limits(bars_ax, ((-0.6, n - 0.4), (0, 1.32)))
         _probability_axis(bars_ax)
         bars_ax.set_xticks(range(n), names, rotation=60 if wide else 0,
                            ha="right" if wide else "center")
-        bars_ax.set_title("softmax probabilities for one test image")
+        bars_ax.set_title(f"softmax probabilities for one {held_out} image")
         inset = bars_ax.inset_axes((0.0, 0.765, 0.2, 0.235))  # above the bars (P > 1)
         _show_image(inset, self.images.display(self.images.x_test[self.example:][:1])[0])
         inset.set_axis_off()
         fix_limits(embed_ax, self.limits)
         labels, note = self.projection.describe()
-        embed_ax.set_title(f"layer {self.hidden} on the test images\n"
+        embed_ax.set_title(f"layer {self.hidden} on the {held_out} images\n"
                            f"{note or 'its 2 units'}")
         embed_ax.set_xlabel(labels[0])
         embed_ax.set_ylabel(labels[1])
@@ -207,7 +208,7 @@ class ImageClassifierView(TrajectoryView):
         for (ax, bar), name in zip(maps, self.convs):
             count = find_layer(self.model, name).filters
             more = f" (first {self.max_maps} of {count})" if count > self.max_maps else ""
-            ax.set_title(f"{name}: feature maps of test image\n{self.example} "
+            ax.set_title(f"{name}: feature maps of {self.images.held_out} image\n{self.example} "
                          f"({label}){more}", fontsize=TEXT["label"])
             norm, cmap = self.map_scales[name]
             colour_bar(bar, cmap, norm, "output")
@@ -243,9 +244,9 @@ class ImageClassifierView(TrajectoryView):
                        vmax=norm.vmax, label_gap=1)
 
     def frame_subtitle(self, frame):
-        """The test errors at ``frame``, then the metrics."""
-        return (f"{self.errors[frame]} errors out of {len(self.images.y_test)} test images  ·  "
-                + super().frame_subtitle(frame))
+        """The held-out errors at ``frame``, then the metrics."""
+        return (f"{self.errors[frame]} errors out of {len(self.images.y_test)} "
+                f"{self.images.held_out} images  ·  " + super().frame_subtitle(frame))
 
 
 def _class_labels(ax, plane, labels, names):
