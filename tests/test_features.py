@@ -210,3 +210,47 @@ def test_views_that_cannot_draw_it_say_so_in_one_line(files, tmp_path, args, nee
                   "--out", str(tmp_path / "t.gif"), *args])
     assert_one_line_error(result, *needles)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- one feature: a line, not a plane --------------------------------------------------
+@pytest.fixture(scope="module")
+def wave():
+    """A one-feature Sequential classifier whose 2-unit layer unfolds a wave."""
+    from vizkit import record
+
+    keras = import_keras()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, (200, 1)).astype(np.float32)
+    y = (np.sin(2 * x[:, 0]) > 0).astype(int)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((1,)),
+                              keras.layers.Dense(6, activation="tanh", name="h1"),
+                              keras.layers.Dense(2, activation="tanh", name="h2"),
+                              keras.layers.Dense(1, activation="sigmoid", name="out")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+    trajectory = record(model, x, y, epochs=3, seed=0)
+    return LayerSpaces(trajectory, grid_resolution=40)
+
+
+def test_one_feature_is_drawn_against_the_models_answer(wave):
+    trajectory, last = wave.trajectory, wave.trajectory.n_frames - 1
+    w1, b1, w2, b2, w3, b3 = (w[last].astype(np.float64) for w in trajectory.weights)
+    xs = wave.grid.xs.astype(np.float64)[:, None]
+    h2 = np.tanh(np.tanh(xs @ w1 + b1) @ w2 + b2)
+    _, axes = None, wave.figure(dpi=30)[2]
+    wave.draw_frame(axes, last)
+    curve = axes[0].get_lines()[0].get_xydata()
+    np.testing.assert_allclose(curve[:, 1], (1 / (1 + np.exp(-(h2 @ w3 + b3))))[:, 0],
+                               atol=2e-5)  # P(class 1) along the feature
+    np.testing.assert_allclose(wave.points[:, 1], trajectory.y)  # points at their class
+    carried = [line for line in axes[2].get_lines()][0].get_xydata()
+    np.testing.assert_allclose(carried, h2, atol=2e-5)  # the line, carried into h2
+    assert axes[0].get_ylabel() == "P(class 1) (line), class (points)"
+
+
+def test_a_sequential_models_two_unit_layer_is_coloured_by_the_rest_of_it(wave):
+    last = wave.trajectory.n_frames - 1
+    w3, b3 = (w[last].astype(np.float64) for w in wave.trajectory.weights[4:])
+    plane = wave.plane_grids["h2"].points.astype(np.float64)
+    np.testing.assert_allclose(wave.plane_scores(last, "h2").ravel(),
+                               (1 / (1 + np.exp(-(plane @ w3 + b3))))[:, 0], atol=2e-5)

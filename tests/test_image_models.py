@@ -138,6 +138,9 @@ def test_replay_follows_the_chosen_image(recorded, tmp_path):
     assert_one_line_error(run(["replay", str(recorded / "cnn.trajectory.npz"), "--image",
                                "60", "--out", str(tmp_path / "s.png")]),
                           "--image 60", "numbered 0 to 59")
+    assert_one_line_error(run(["replay", str(recorded / "cnn.trajectory.npz"), "--view",
+                               "network", "--out", str(tmp_path / "t.png")]),
+                          "image classifier's run gets the image view")
 
 
 def test_a_dense_model_on_flat_pixels(files, tmp_path):

@@ -220,10 +220,10 @@ def test_compiled_model_without_metrics_gets_accuracy_and_keeps_its_optimizer(ke
     assert "accuracy" in model.evaluate(x, y, verbose=0, return_dict=True)
 
 
-def test_replay_of_a_one_feature_model_is_a_one_line_error(tmp_path):
+def test_replay_of_a_wide_input_as_a_tween_is_a_one_line_error(tmp_path):
     from fixtures import DATA
 
-    result = run(["replay", str(DATA / "neuron_linear_trajectory.npz"), "--out",
+    result = run(["replay", str(DATA / "digits_trajectory.npz"), "--view", "tween", "--out",
                   str(tmp_path / "r.gif"), "--quiet"])
-    assert_one_line_error(result, "1 input feature", "--view landscape")
+    assert_one_line_error(result, "64 input features", "--view layers")
     assert list(tmp_path.iterdir()) == []

@@ -40,8 +40,8 @@ class InputPlane:
     units (metres and millimetres, say) weigh the same, instead of the widest
     one taking both axes. For two named features the origin is the mean with
     those two features at 0 and the scale 1, so the coordinates are the
-    features' own values. ``kind`` is ``"identity"`` (2 features), ``"pca"`` or
-    ``"features"``.
+    features' own values. ``kind`` is ``"identity"`` (2 features), ``"pca"``,
+    ``"features"``, or ``"line"`` (1 feature: its axis only).
     """
 
     kind: str
@@ -82,9 +82,8 @@ class InputPlane:
                        "regions: the others at their mean")
         if n_features == 2:
             return cls("identity", np.zeros(2), np.eye(2), tuple(names), "")
-        if n_features == 1:
-            return cls("features", np.zeros(1), np.array([[1.0, 0.0]]),
-                       (names[0], "(one feature only)"), "")
+        if n_features == 1:  # drawn as a line: the feature against the model's output
+            return cls("line", np.zeros(1), np.array([[1.0, 0.0]]), (names[0], ""), "")
         scale = x.std(axis=0)
         scale = np.where(scale > 1e-12, scale, 1.0)
         _, singular, vt = np.linalg.svd((x - mean) / scale, full_matrices=False)

@@ -26,7 +26,7 @@ from .panels import boundary, class_keys, class_points, colour_bar, fix_limits, 
 from .probe import default_layers, find_layer
 from .projection import PlaneProjection
 from .render import new_figure
-from .style import MUTED, TEXT, class_names, probability_cmap, region_cmap
+from .style import INK, MUTED, TEXT, class_names, probability_cmap, region_cmap
 from .view import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
@@ -44,6 +44,8 @@ def downstream_layers(model, name):
         return None
     previous = layers[names.index(name)]
     chain = layers[names.index(name) + 1:]
+    if type(model).__name__ == "Sequential":  # a chain by construction
+        return chain
     for layer in chain:
         try:
             if layer.input is not previous.output:
@@ -112,17 +114,15 @@ class LayerSpaces(TrajectoryView):
                  input_features=None, health=None):
         self.trajectory = trajectory
         shape = np.shape(trajectory.x)[1:]
-        if len(shape) != 1 or shape[0] < 2:
-            what = "1 input feature" if shape == (1,) else f"inputs of shape {shape}"
-            raise VizkitError(f"this model takes {what}, but layer spaces draw an input plane "
-                              "of 2 or more features; draw it with --view landscape (or, for a "
-                              "vizkit scene's run, that scene's --replay)")
+        if len(shape) != 1:
+            raise VizkitError(f"this model takes inputs of shape {shape}, but layer spaces draw "
+                              "models of feature vectors; draw it with --view landscape")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
         self.plane = InputPlane.fit(trajectory.x, input_features,
                                     trajectory.info.get("feature_names"))
-        self.points = self.plane.project(trajectory.x)  # the data, in the input panel
-        self.grid = InputGrid.around(self.points, grid_resolution)
+        self.line = self.plane.kind == "line"  # one feature: a line, not a plane
+        self.grid = InputGrid.around(self.plane.project(trajectory.x), grid_resolution)
         self._inputs = np.concatenate([self.plane.lift(self.grid.points),
                                        trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
@@ -144,9 +144,14 @@ class LayerSpaces(TrajectoryView):
         self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
                                   (mesh_cols[:-1] + mesh_cols[1:]) // 2)
         self._fit_scales(plane_resolution)
+        # the data in the input panel: in the plane, or (one feature) against their target
+        self.points = self.plane.project(trajectory.x)
+        if self.line:
+            self.points[:, 1] = np.asarray(trajectory.y, dtype=np.float64).reshape(-1)
         if health is None:
             health = self.plane.n_features != 2
-        self.health = LayerHealth.of_view(self, self.layers) if health else None
+        self.health = LayerHealth.of_view(self, self.layers) if health and self.layers \
+            else None
 
     # -- numbers ---------------------------------------------------------------
     def _value_norm(self):
@@ -245,10 +250,9 @@ class LayerSpaces(TrajectoryView):
         elif self.regression:
             colour_bar(placed[0][-1][1], self.cmap, self.norm,
                        "prediction (regions), target (points)")
-        data_limits = Bounds().update(self.grid.points).limits(margin=0)
-        fix_limits(axes[0], data_limits)
+        fix_limits(axes[0], self._input_limits())
         axes[0].set_xlabel(self.plane.labels[0])
-        axes[0].set_ylabel(self.plane.labels[1])
+        axes[0].set_ylabel(self._input_ylabel())
         for ax, title in zip(axes, titles):
             ax.set_title(title)
         for ax, name in zip(axes[1:], self.layers):
@@ -286,7 +290,9 @@ class LayerSpaces(TrajectoryView):
         keys = class_keys(self.names)
         if self.binary:
             keys.append((line_key(linewidth=1.4), "boundary (P = 0.5)"))
-        keys.append((line_key(MUTED, linewidth=0.8), "input grid, carried through"))
+        keys.append((line_key(MUTED, linewidth=0.8),
+                     "input line, carried through" if self.line else
+                     "input grid, carried through"))
         return keys
 
     def data_still(self, size=3.6):
@@ -305,11 +311,11 @@ class LayerSpaces(TrajectoryView):
             header, ((row),) = layout.place(fig)
             ax = row[0][0]
             keys_legend(header, keys, columns=columns)
-            fix_limits(ax, Bounds().update(self.grid.points).limits(margin=0))
+            fix_limits(ax, self._input_limits())
             self._points(ax, self.points, self.trajectory.y, dense=False)
             ax.set_title(title)
             ax.set_xlabel(self.plane.labels[0])
-            ax.set_ylabel(self.plane.labels[1])
+            ax.set_ylabel(self._input_ylabel())
 
         return Still(layout.size, draw)
 
@@ -331,9 +337,14 @@ class LayerSpaces(TrajectoryView):
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
         labels = self.trajectory.y
 
-        region_image(axes[0], self.grid.extent, grid_scores, cmap=self.cmap, norm=self.norm)
-        self._decorate(axes[0], self._input_mesh, grid_scores, self.points, labels,
-                       dense=False)
+        if self.line:
+            axes[0].plot(self.grid.xs, grid_scores[0], color=INK, linewidth=1.6, zorder=3)
+            self._points(axes[0], self.points, labels, dense=False)
+        else:
+            region_image(axes[0], self.grid.extent, grid_scores, cmap=self.cmap,
+                         norm=self.norm)
+            self._decorate(axes[0], self._input_mesh, grid_scores, self.points, labels,
+                           dense=False)
         for ax, name in zip(axes[1:], self.layers):
             coords = planes[name]
             points = coords[self._n_grid:]
@@ -342,6 +353,9 @@ class LayerSpaces(TrajectoryView):
                 self._points(ax, points, labels, dense=True)
                 continue
             mesh = self.grid.to_grid(coords[:self._n_grid])
+            if self.line:
+                self._draw_carried_line(ax, name, frame, mesh[0], points, labels)
+                continue
             if name in self.plane_grids:
                 plane = self.plane_grids[name]
                 values = self.plane_scores(frame, name)
@@ -372,6 +386,41 @@ class LayerSpaces(TrajectoryView):
             value_points(ax, points, labels, cmap=self.cmap, norm=self.norm, **style)
         else:
             class_points(ax, points, labels, **style)
+
+    def _input_limits(self):
+        """The input panel's limits: the plane's grid, or (one feature) the feature
+        against the range of the targets and predictions."""
+        (x0, x1), (y0, y1) = Bounds().update(self.grid.points).limits(margin=0)
+        if not self.line:
+            return (x0, x1), (y0, y1)
+        if self.regression:
+            low, high = self.norm.vmin, self.norm.vmax
+            pad = 0.05 * (high - low)
+            return (x0, x1), (low - pad, high + pad)
+        return (x0, x1), ((-0.05, 1.05) if self.binary else (-0.5, self.n_classes - 0.5))
+
+    def _input_ylabel(self):
+        """The input panel's vertical axis: the plane's second axis, or what the
+        model answers (one feature)."""
+        if not self.line:
+            return self.plane.labels[1]
+        if self.regression:
+            return "target (points), prediction (line)"
+        if self.binary:
+            return f"P({self.names[1]}) (line), class (points)"
+        return "predicted class (line), class (points)"
+
+    def _draw_carried_line(self, ax, name, frame, carried, points, labels):
+        """A hidden space of a one-feature model: the input's line carried through (on
+        the regions the rest of the network draws there, when it can), the points."""
+        if name in self.plane_grids:
+            plane = self.plane_grids[name]
+            values = self.plane_scores(frame, name)
+            region_image(ax, plane.extent, values, cmap=self.cmap, norm=self.norm)
+            if self.binary:
+                boundary(ax, plane.to_grid(plane.points), values, 0.5)
+        ax.plot(carried[:, 0], carried[:, 1], color=MUTED, linewidth=1.2, zorder=2)
+        self._points(ax, points, labels, dense=True)
 
     def _draw_line_layer(self, ax, coords):
         """A 1-unit layer: the curve (value, output) that the grid collapses onto."""
