@@ -101,16 +101,39 @@ def test_missing_folder_is_made_and_unwritable_folder_is_one_line(tmp_path):
         render_frames(fig, lambda k: None, range(2), tmp_path / "file" / "a.gif")
 
 
-def test_encoder_output_is_verified(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_encoder_output_is_verified(tmp_path, monkeypatch, fmt):
     """A file that lost frames on the way (as on a full disk) is an error, not a success."""
     import vizkit.writers as writers
 
-    path = tmp_path / "short.gif"
-    monkeypatch.setattr(imageio_ffmpeg, "count_frames_and_secs", lambda p: (5, 1.0))
+    path = tmp_path / f"short.{fmt}"
+    if fmt == "gif":
+        monkeypatch.setattr(writers, "gif_frames", lambda p: (5, (64, 48)))
+    else:
+        monkeypatch.setattr(imageio_ffmpeg, "count_frames_and_secs", lambda p: (5, 1.0))
     with pytest.raises(VizkitError, match="5 of 7 frames reached the file"):
-        with writers.open_writer([path], "gif") as writer:
+        with writers.open_writer([path], fmt) as writer:
             for rgba in frames(7):
                 writer.append(rgba)
+
+
+@pytest.mark.parametrize("count", [1, 2, 9])
+def test_gif_structure_matches_a_decoder(tmp_path, count):
+    """gif_frames counts what a decoder reads, and any cut through the file is caught."""
+    from vizkit.gif_file import gif_frames
+
+    path = tmp_path / "a.gif"
+    with open_writer([path], "gif") as writer:
+        for rgba in frames(count, width=63, height=41):
+            writer.append(rgba)
+    assert gif_frames(path) == (iio.imread(path, index=None).shape[0], (63, 41)) == (count,
+                                                                                      (63, 41))
+    data = path.read_bytes()
+    cut = tmp_path / "cut.gif"
+    for end in (0, 5, 12, len(data) // 3, len(data) // 2, len(data) - 1):
+        cut.write_bytes(data[:end])
+        with pytest.raises(ValueError):
+            gif_frames(cut)
 
 
 def test_format_from_suffix_or_name():

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VizkitError
+from .gif_file import gif_frames
 from .transaction import os_error, shown
 
 __all__ = ["FORMATS", "GIF_HOLD", "resolve_format", "output_paths", "open_writer"]
@@ -109,15 +110,19 @@ class _FfmpegWriter(_Writer):
     over every frame), and ``paletteuse`` re-dithers only the rectangle that
     changed since the previous frame: unchanged pixels keep their exact
     colours, so ffmpeg stores each frame as the small rectangle that moved.
+    The dither is ordered (Bayer), not error diffusion: a pixel's pattern
+    depends on its place and colour only, so it does not crawl from frame to
+    frame, and ffmpeg's pass after the last frame takes a third of the time
+    (8-variant sweep GIF: 1.45 s -> 0.5 s, 8.3 MB -> 6.4 MB).
     (ffmpeg holds the frames until the palette is made: about 4 MB a frame
     at 100 dpi.) The last frame is held :data:`GIF_HOLD` seconds before the
     loop starts again. imageio-ffmpeg does not check ffmpeg's exit status, so
-    :meth:`close` reads the file back and compares its frame count and size
-    with what was sent.
+    :meth:`close` checks the file (a GIF's blocks, an MP4 read back) against
+    the frame count and size that were sent.
     """
 
     _GIF_FILTER = ("split[a][b];[a]palettegen=stats_mode=full:reserve_transparent=0[p];"
-                   "[b][p]paletteuse=diff_mode=rectangle")
+                   "[b][p]paletteuse=diff_mode=rectangle:dither=bayer:bayer_scale=5")
 
     def __init__(self, paths, fmt, fps):
         super().__init__(paths)
@@ -188,11 +193,14 @@ class _FfmpegWriter(_Writer):
 
         path = self.paths[0]
         try:
-            reader = imageio_ffmpeg.read_frames(str(path))
-            size = tuple(next(reader)["size"])
-            reader.close()
-            frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
-        except (OSError, RuntimeError, StopIteration, KeyError):
+            if self.fmt == "gif":
+                frames, size = gif_frames(path)
+            else:
+                reader = imageio_ffmpeg.read_frames(str(path))
+                size = tuple(next(reader)["size"])
+                reader.close()
+                frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+        except (OSError, RuntimeError, ValueError, StopIteration, KeyError):
             frames, size = 0, None
         if frames != self.frame_count or size != self._encoded_size:
             cause = "no space left on device" if _disk_full(path) else "the encoder failed"
