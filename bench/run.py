@@ -85,11 +85,9 @@ def measure_sweep(label, out, epochs, workers, dpi, repeat):
         runs.append((wall, manifest["resources"]))
     runs.sort(key=lambda run: run[0])
     wall, resources = runs[len(runs) // 2]
-    workers_rss = {address: peaks for address, peaks in
-                   resources["worker_peak_rss_mib"].items()}
+    workers_rss = resources["worker_peak_rss_mib"]
     print(f"  {label:<34} {wall:8.2f} s   main {resources['main_peak_rss_mib']:7.1f} MiB; "
-          + "; ".join(f"worker {p['worker']:.0f} + vizkit process "
-                      f"{p.get('vizkit_process', 0):.0f} MiB" for p in workers_rss.values()),
+          + "; ".join(f"worker {mib:.0f} MiB" for mib in workers_rss.values()),
           flush=True)
     return {"label": label, "wall_s": round(wall, 2),
             "runs_s": [round(w, 2) for w, _ in runs], **resources}

@@ -40,9 +40,10 @@ def circles_split(seed=42):
 def build_classifier(hidden, optimizer="adam", learning_rate=0.001, seed=42):
     """Dense layers ``hidden`` (units, activation), then Dense(1, sigmoid)."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     layers = [keras.Input((2,))]
     layers += [keras.layers.Dense(units, activation=activation, name=f"hidden_{i}")
                for i, (units, activation) in enumerate(hidden, start=1)]
@@ -74,11 +75,12 @@ def regression_fit(epochs=100, seed=42):
     """The notebook's line: x = 0…995 step 5, y = x + 100, the first 150 to train."""
     from vizkit import record
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     x = np.arange(0, 1000, 5, dtype=np.float32)
     y = x + 100
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(100),
                               keras.layers.Dense(10), keras.layers.Dense(1)])
     model.compile(loss="mae", optimizer=keras.optimizers.Adam(), metrics=["mae"])

@@ -24,9 +24,10 @@ NAME = "digits"
 def build_model(n_pixels, n_classes, learning_rate=0.001, seed=1234):
     """The lab's network: Dense(25, relu) → Dense(15, relu) → Dense(n_classes) logits."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     model = keras.Sequential([keras.Input((n_pixels,)),
                               keras.layers.Dense(25, activation="relu", name="L1"),
                               keras.layers.Dense(15, activation="relu", name="L2"),

@@ -30,9 +30,10 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign",
 def build_model(hidden_units=2, activation="tanh", learning_rate=0.01, seed=12345):
     """The notebook's network: Dense → Activation → Dense(1) → sigmoid, with Adam."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     inputs = keras.Input(shape=(2,), name="input")
     hidden = keras.layers.Dense(hidden_units, name="hidden_1")(inputs)
     hidden = keras.layers.Activation(activation, name="activation_1")(hidden)

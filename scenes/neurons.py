@@ -44,10 +44,11 @@ NEURONS = {
 def build_neuron(kind, learning_rate=None, seed=1234):
     """One Dense unit with the neuron's activation, compiled with plain SGD."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     spec = NEURONS[kind]
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     model = keras.Sequential([keras.Input((1,)),
                               keras.layers.Dense(1, activation=spec["activation"], name="L1")],
                              name=f"{kind}_neuron")

@@ -23,9 +23,10 @@ DATA_SEED = 30  # the lab's make_blobs random_state
 def build_model(learning_rate=0.01, seed=1234):
     """The lab's network: Dense(2, relu, "L1") → Dense(4, linear, "L2"), logits loss."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     model = keras.Sequential([keras.Input((2,), name="input"),
                               keras.layers.Dense(2, activation="relu", name="L1"),
                               keras.layers.Dense(4, activation="linear", name="L2")],

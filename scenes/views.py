@@ -29,9 +29,10 @@ VIEWS = ("tween", "network", "landscape")
 def build_model(hidden_units=8, learning_rate=0.03, seed=0):
     """Dense(8, relu) → Dense(8, tanh) → Dense(1, sigmoid), Adam."""
     from vizkit._keras import import_keras
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     inputs = keras.Input((2,), name="features")
     hidden = keras.layers.Dense(hidden_units, activation="relu", name="relu_layer")(inputs)
     hidden = keras.layers.Dense(hidden_units, activation="tanh", name="tanh_layer")(hidden)

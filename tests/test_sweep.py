@@ -22,6 +22,7 @@ from vizkit.cli import main
 from vizkit.errors import VizkitError
 from vizkit.pipeline import Progress, Recipe, RenderSettings
 from vizkit.sweep import plan_sweep, shared_grid
+from vizkit.sweep_cells import render_cells
 from vizkit_scenes import layer_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +243,8 @@ class _FakeClient:
         return {"tcp://127.0.0.1:1": 1, "tcp://127.0.0.1:2": 1}
 
     def submit(self, function, *args, key=None):
-        _, _, index, _, frames, _ = args  # render_cells, cell key, trajectory, scales, ...
+        assert function is render_cells
+        _, index, _, frames, _ = args  # cell key, trajectory, scales, frames, dpi
         future = _Lazy(lambda: [self.cell(index, f)[..., :3].copy() for f in frames])
         self.alive.add(future)
         self.most_alive = max(self.most_alive, len(self.alive))
@@ -406,7 +408,7 @@ def scheduler(tmp_path_factory):
     127.0.0.1 only, as the README says; stopped at the end."""
     folder = tmp_path_factory.mktemp("dask")
     info = folder / "scheduler.json"
-    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False",
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
                                                         os.environ.get("PYTHONPATH")])))
     log = open(folder / "dask.log", "wb")

@@ -5,29 +5,21 @@ vizkit uses ``dask.distributed`` rather than a process pool of its own: it
 schedules, moves data between workers, reports failures with their
 exceptions and spans machines, and the same code runs on both.
 
-Each worker runs vizkit's tasks in one process of its own
-(:func:`in_own_process`): a single-threaded Python where nothing but vizkit
-runs, started at its first task and kept, TensorFlow loaded, until the
-worker stops (or, on a cluster made for one sweep, until the sweep ends).
-A Dask worker's event loop draws from Python's global ``random`` while
-tasks run, and Keras seeds every unseeded initializer from it, so a model
-built in the worker itself would start from other weights than the same run
-made alone. Workers must therefore be allowed children: not daemonic
-(``DASK_DISTRIBUTED__WORKER__DAEMON=False``).
+A local cluster's workers are forked from one process that has loaded
+TensorFlow (:func:`_keras_forkserver`), so a sweep pays for importing it once,
+not once per worker; that process has no thread but its own when it forks.
+vizkit's tasks run in the worker itself: the runs are seeded apart from the
+worker's own use of Python's ``random`` (:mod:`vizkit.seeding`).
 """
 
 import logging
 import os
 import resource
-from contextlib import contextmanager, suppress
-
-from distributed import WorkerPlugin
+from contextlib import contextmanager
 
 from .errors import VizkitError
 
-__all__ = ["dask_client", "default_workers", "peak_rss_mib", "in_own_process", "worker_peaks"]
-
-_OWN = None  # this worker's own process (a ProcessPoolExecutor of one), made on first use
+__all__ = ["dask_client", "default_workers", "peak_rss_mib"]
 
 _CONNECT_S = 10  # to reach a scheduler
 _JOIN_S = 60  # for its first worker to be there
@@ -44,73 +36,53 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def in_own_process(function, *args):
-    """``function(*args)`` in this worker's own process (see the module's notes)."""
-    global _OWN
-    import cloudpickle
-
-    if _OWN is None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        _OWN = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_own_process)
-    return _OWN.submit(_call, cloudpickle.dumps((function, args))).result()
-
-
-def _start_own_process():
-    """The own process is a vizkit program: Keras loads without its scikit-learn
-    wrappers (1.2 s less start-up, see :func:`vizkit._keras.skip_keras_sklearn_wrappers`)."""
-    from ._keras import skip_keras_sklearn_wrappers
-
-    skip_keras_sklearn_wrappers()
-
-
-def _call(payload):
-    import cloudpickle
-
-    function, args = cloudpickle.loads(payload)
-    return function(*args)
-
-
-def stop_own_process():
-    """End this worker's own process now, if it has one, whatever it is doing (a sweep
-    that was interrupted does not wait for its variants)."""
-    global _OWN
-    if _OWN is not None:
-        own, _OWN = _OWN, None
-        terminate = getattr(own, "terminate_workers", None)  # Python 3.14
-        if terminate is not None:
-            terminate()
-        else:
-            for process in list(own._processes.values()):
-                process.terminate()
-        own.shutdown(wait=True, cancel_futures=True)
-
-
-class OwnProcess(WorkerPlugin):
-    """Ends a worker's own process when the worker stops."""
-
-    name = "vizkit-own-process"
-    idempotent = True  # registered by every sweep; the first stays, its process with it
-
-    def teardown(self, worker):
-        stop_own_process()
-
-
-def worker_peaks():
-    """Peak memory (MiB) of this worker and of its own process."""
-    peaks = {"worker": round(peak_rss_mib(), 1)}
-    if _OWN is not None:
-        peaks["vizkit_process"] = round(_OWN.submit(peak_rss_mib).result(), 1)
-    return peaks
-
-
-def _worker_ready():
-    """Run on each worker: vizkit imports there, and it may start its own process."""
+def _keras_forkserver():
+    """The start method of a local cluster's workers: ``forkserver``, its server
+    started now with TensorFlow loading (:mod:`vizkit.dask_preload`) while the
+    cluster starts; ``spawn`` where this system has no forkserver."""
     import multiprocessing
+    from multiprocessing import forkserver
 
-    return not multiprocessing.current_process().daemon
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    forkserver.set_forkserver_preload(["vizkit.dask_preload"])
+    # Started first, TensorFlow loads there while Dask imports here; in the
+    # environment Dask's nanny gives a worker it spawns (numpy's BLAS on one
+    # thread, so the server has no thread but its own when it forks).
+    with _environment(_worker_environ()):
+        forkserver.ensure_running()
+    import distributed.utils
+
+    # Dask sets a list of its own on first use (importing pandas here to make it);
+    # where a forkserver already runs, neither list applies.
+    distributed.utils._forkserver_preload_set = True
+    return "forkserver"
+
+
+def _worker_environ():
+    """The variables Dask's nanny sets before it starts a worker process."""
+    import dask
+
+    environ = {name: str(value) for name, value in
+               dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()}
+    if environ.get("PYTHONHASHSEED") in (None, "0"):
+        environ["PYTHONHASHSEED"] = "6640"  # as the nanny does: the same str hashes everywhere
+    return environ
+
+
+@contextmanager
+def _environment(variables):
+    """``os.environ`` with ``variables`` inside the block, as it was after it."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager
@@ -142,38 +114,30 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
                                   f"{_JOIN_S} s; start some with `dask worker {scheduler} "
                                   "--nthreads 1`") from None
             _check_workers(client, scheduler)
-            client.register_plugin(OwnProcess())
             yield client
         return
     if workers is not None and workers < 1:
         raise VizkitError(f"--workers must be at least 1, got {workers}")
     import dask
 
-    with dask.config.set({"distributed.worker.daemon": False}):
+    method = _keras_forkserver()
+    with dask.config.set({"distributed.worker.multiprocessing-method": method,
+                          "distributed.worker.profile.enabled": False}):
         cluster = LocalCluster(n_workers=workers or default_workers(n_tasks),
                                threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.CRITICAL)
-        with cluster, Client(cluster, set_as_default=False) as client:
-            try:
-                yield client
-            finally:  # before the cluster stops its workers, which would not wait for it
-                with suppress(Exception):  # a broken cluster: the original error matters
-                    client.run(stop_own_process)
+    with cluster, Client(cluster, set_as_default=False) as client:
+        yield client
 
 
 def _check_workers(client, scheduler):
     """Every worker of a remote cluster imports vizkit, else one line saying how to start them."""
     try:
-        ready = client.run(_worker_ready)
+        client.run(peak_rss_mib)  # defined in vizkit: the worker imports it
     except Exception as exc:  # whatever the worker raised (ModuleNotFoundError, most often)
         raise VizkitError(f"a Dask worker of {scheduler} cannot run vizkit ({_first_line(exc)}); "
                           "start workers with vizkit's Python and PYTHONPATH (see the README, "
                           "Sweeps)") from None
-    daemonic = [address for address, allowed in ready.items() if not allowed]
-    if daemonic:
-        raise VizkitError(f"the Dask worker {daemonic[0]} may not start processes (it is "
-                          "daemonic); start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False "
-                          "(see the README, Sweeps)")
 
 
 def _first_line(exc):

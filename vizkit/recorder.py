@@ -9,6 +9,7 @@ from ._keras import import_keras
 from .errors import VizkitError
 from .fingerprint import OutputFingerprint
 from .readout import Readout
+from .seeding import set_seed
 from .trajectory import Trajectory
 
 __all__ = ["record"]
@@ -84,7 +85,7 @@ def record(model, x, y, *, epochs, batch_size=32, seed=None, shuffle=True,
     x = _features(x, "x")
     keras = import_keras()
     if seed is not None:
-        keras.utils.set_random_seed(seed)
+        set_seed(seed)
     if isinstance(model, keras.Sequential) and not model.built:  # no keras.Input: no output yet
         model.build((None, *x.shape[1:]))
     readout = Readout.of(model)

@@ -210,10 +210,8 @@ class _Sweep:
         return "-".join(map(str, ("vizkit", step, self.token, index, *more)))
 
     def _submit(self, key, function, *args):
-        """``function(*args)`` on a worker, in its own process (see vizkit.dask_cluster)."""
-        from .dask_cluster import in_own_process
-
-        return self.client.submit(in_own_process, function, *args, key=self._key(*key))
+        """``function(*args)`` on a worker."""
+        return self.client.submit(function, *args, key=self._key(*key))
 
     def engine(self):
         workers = self.client.nthreads()
@@ -356,11 +354,12 @@ class _Sweep:
 
     # -- what the manifest says ------------------------------------------------------
     def resources(self):
-        """Peak memory (MiB) of this process, of each worker and of its own process."""
-        from .dask_cluster import peak_rss_mib, worker_peaks
+        """Peak memory (MiB) of this process and of each worker."""
+        from .dask_cluster import peak_rss_mib
 
         return {"main_peak_rss_mib": round(peak_rss_mib(), 1),
-                "worker_peak_rss_mib": dict(sorted(self.client.run(worker_peaks).items()))}
+                "worker_peak_rss_mib": {address: round(mib, 1) for address, mib in
+                                        sorted(self.client.run(peak_rss_mib).items())}}
 
     def parameters(self, engine):
         return {"scene": self.plan.scene, "vary": {flag: list(values)

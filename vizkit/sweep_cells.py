@@ -260,12 +260,15 @@ def worker_environment():
 
 
 def record_variant(recipe, options):
-    """Record a variant exactly as a plain run of the scene with ``options`` would."""
+    """Record a variant exactly as a plain run of the scene with ``options`` would,
+    seeded apart from the Dask worker around it (:func:`vizkit.seeding.private_seeds`)."""
     from ._keras import import_keras
     from .pipeline import Progress
+    from .seeding import private_seeds
 
     import_keras()  # vizkit's TensorFlow defaults, before anything else imports it
-    recorded = recipe.record(options, Progress())
+    with private_seeds():
+        recorded = recipe.record(options, Progress())
     return replace(recorded, info=dict(recorded.info, scene=recipe.name, part=""))
 
 
