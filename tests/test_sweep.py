@@ -130,6 +130,25 @@ def test_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_workers_of_several_threads_are_refused_in_one_line():
+    """Two tasks at once in one worker would share matplotlib's global style."""
+    from vizkit.dask_cluster import _check_workers
+
+    class Client:
+        def nthreads(self):
+            return {"tcp://10.0.0.1:4000": 1, "tcp://10.0.0.2:4000": 4}
+
+        def run(self, function):
+            raise AssertionError("refused before running anything")
+
+    with pytest.raises(VizkitError) as error:
+        _check_workers(Client(), "tcp://10.0.0.9:8786")
+    assert str(error.value) == (
+        "the Dask worker tcp://10.0.0.2:4000 runs 4 threads; vizkit draws one cell at a time "
+        "per worker: start workers with `dask worker tcp://10.0.0.9:8786 --nthreads 1` (and "
+        "--nworkers for more)")
+
+
 # -- cells, against numpy ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cell(stored_trajectory):

@@ -131,7 +131,15 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
 
 
 def _check_workers(client, scheduler):
-    """Every worker of a remote cluster imports vizkit, else one line saying how to start them."""
+    """Every worker of a remote cluster runs one task at a time and imports vizkit, else
+    one line saying how to start them. (Two tasks at once in one worker would share
+    matplotlib's global style while they draw.)"""
+    threaded = {address: n for address, n in client.nthreads().items() if n != 1}
+    if threaded:
+        address, n = next(iter(sorted(threaded.items())))
+        raise VizkitError(f"the Dask worker {address} runs {n} threads; vizkit draws one cell at "
+                          f"a time per worker: start workers with `dask worker {scheduler} "
+                          "--nthreads 1` (and --nworkers for more)")
     try:
         client.run(peak_rss_mib)  # defined in vizkit: the worker imports it
     except Exception as exc:  # whatever the worker raised (ModuleNotFoundError, most often)
