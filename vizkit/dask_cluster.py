@@ -5,7 +5,7 @@ vizkit uses ``dask.distributed`` rather than a process pool of its own: it
 schedules, moves data between workers, reports failures with their
 exceptions and spans machines, and the same code runs on both.
 
-A local cluster's workers are forked from one process that has loaded
+On Linux, a local cluster's workers are forked from one process that has loaded
 TensorFlow (:func:`_keras_forkserver`), so a sweep pays for importing it once,
 not once per worker; that process has no thread but its own when it forks.
 vizkit's tasks run in the worker itself: the runs are seeded apart from the
@@ -15,6 +15,7 @@ worker's own use of Python's ``random`` (:mod:`vizkit.seeding`).
 import logging
 import os
 import resource
+import sys
 from contextlib import contextmanager
 
 from .errors import VizkitError
@@ -37,14 +38,14 @@ def peak_rss_mib():
 
 
 def _keras_forkserver():
-    """The start method of a local cluster's workers: ``forkserver``, its server
-    started now with TensorFlow loading (:mod:`vizkit.dask_preload`) while the
-    cluster starts; ``spawn`` where this system has no forkserver."""
-    import multiprocessing
+    """The start method of a local cluster's workers: on Linux ``forkserver``, its
+    server started now with TensorFlow loading (:mod:`vizkit.dask_preload`) while
+    the cluster starts; elsewhere ``spawn`` (macOS's system libraries are not safe
+    to use after a fork, Windows cannot fork), each worker loading TensorFlow."""
+    if sys.platform != "linux":
+        return "spawn"
     from multiprocessing import forkserver
 
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return "spawn"
     forkserver.set_forkserver_preload(["vizkit.dask_preload"])
     # Started first, TensorFlow loads there while Dask imports here; in the
     # environment Dask's nanny gives a worker it spawns (numpy's BLAS on one
