@@ -227,3 +227,22 @@ def test_replay_of_a_wide_input_as_a_tween_is_a_one_line_error(tmp_path):
                   str(tmp_path / "r.gif"), "--quiet"])
     assert_one_line_error(result, "64 input features", "--view layers")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_same_seed_same_run_for_a_model_with_dropout(keras, files, tmp_path):
+    """Loading a model draws its dropout layer's seed: `vizkit record` seeds first, so the
+    same --seed gives the same weights, and another seed other ones."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.save(tmp_path / "dropout.keras")
+    runs = {}
+    for name, seed in [("a", "5"), ("b", "5"), ("c", "6")]:
+        result = run(["record", "--model", str(tmp_path / "dropout.keras"), "--data",
+                      str(files / "moons.csv"), "--epochs", "3", "--seed", seed, "--quiet",
+                      "--out", str(tmp_path / f"{name}.npz")])
+        assert result.exit_code == 0, result.output
+        runs[name] = Trajectory.load(tmp_path / f"{name}.npz").weights[-1]
+    assert all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["b"]))
+    assert not all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["c"]))

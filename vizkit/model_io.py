@@ -11,6 +11,7 @@ from .model_config import check_declared_weights, parse_config, rebuild_error
 from .readout import Readout
 from .safe_load import (check_file_size, check_h5_datasets, npy_members, open_zip,
                         read_zip_member, reason)
+from .seeding import set_seed
 
 __all__ = ["load_model", "compile_model", "check_model"]
 
@@ -21,7 +22,7 @@ _NOT_A_MODEL = "is not a Keras model file"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # where Keras writes it: at the start
 
 
-def load_model(path, need_optimizer=True):
+def load_model(path, need_optimizer=True, seed=None):
     """A Keras model from a ``.keras`` (or ``.h5``) file, or a one-line error.
 
     The file is checked before Keras reads it: sizes against the load limit
@@ -30,6 +31,8 @@ def load_model(path, need_optimizer=True):
     limit. The model comes compiled as it was saved; if Keras cannot restore
     that optimizer or loss, it is a one-line error asking for ``--loss``, or,
     with ``need_optimizer=False`` (``--loss`` was given), the model uncompiled.
+    ``seed`` seeds Keras just before it reads the file: building the layers draws
+    the seeds of dropout and other random layers, which the file does not hold.
     """
     path = Path(path)
     if not path.is_file():
@@ -43,6 +46,8 @@ def load_model(path, need_optimizer=True):
         raise VizkitError(f"model file {path.name} is neither .keras nor .h5; {_SAVE}")
     check_declared_weights(parse_config(text, path.name), path.name)
     keras = import_keras()
+    if seed is not None:
+        set_seed(seed)
     try:
         model = _keras_load(keras, path, compile=True)
     except Exception as exc:  # keras raises many kinds for a bad file

@@ -66,7 +66,8 @@ def _train(options, on_epoch):
     images = load_image_file(path, seed=options["seed"]) \
         if path.suffix.lower() == ".npz" and path.is_file() else None
     table = load_xy(path) if images is None else None
-    model = load_model(options["model_path"], need_optimizer=options["loss"] is None)
+    model = load_model(options["model_path"], need_optimizer=options["loss"] is None,
+                       seed=options["seed"])
     model = check_model(compile_model(model, options["loss"],
                                       options["optimizer"], options["learning_rate"]),
                         images=images is not None)
