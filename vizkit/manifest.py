@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["write_manifest", "manifest_record", "manifest_path", "write_json"]
+__all__ = ["write_manifest", "manifest_record", "manifest_path", "write_json",
+           "tensorflow_settings"]
 
 _PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
              "celluloid", "imageio", "imageio-ffmpeg")
@@ -47,12 +48,15 @@ def manifest_record(artifact, *, scene, parameters, seed, frames, metrics, files
         "frame_size": list(frame_size) if frame_size else None,
         "final_metrics": metrics,
         "versions": _versions(),
-        "environment": {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS",
-                                                  "TF_NUM_INTRAOP_THREADS",
-                                                  "TF_NUM_INTEROP_THREADS")
-                        if k in os.environ},
+        "environment": tensorflow_settings(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def tensorflow_settings():
+    """The TensorFlow settings in force in this process, as a manifest records them."""
+    return {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS",
+                                       "TF_NUM_INTEROP_THREADS") if k in os.environ}
 
 
 def write_json(path, record):

@@ -8,7 +8,6 @@ The functions at the end are the tasks a sweep sends to its Dask workers:
 draws (model, probe, figure), so that later chunks of frames reuse it.
 """
 
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
@@ -26,8 +25,7 @@ from .style import probability_cmap, region_cmap, style
 from .view import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
-           "metrics_line", "record_variant", "trajectory_bytes", "fit_variant", "render_cells",
-           "worker_environment"]
+           "metrics_line", "record_variant", "trajectory_bytes", "fit_variant", "render_cells"]
 
 PANEL = 2.2  # inches per panel: small multiples, still readable at 100 dpi
 _LEFT, _GAP, _RIGHT = 0.42, 0.48, 0.14  # inches: tick labels, between panels, right edge
@@ -253,12 +251,6 @@ _CELLS = OrderedDict()  # key -> VariantCell, on each worker
 _KEEP = 16  # cells a worker keeps (a sweep asks for each variant's chunks in turn)
 
 
-def worker_environment():
-    """The TensorFlow settings in force on this worker (for the manifest)."""
-    return {k: os.environ[k] for k in ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS",
-                                       "TF_NUM_INTEROP_THREADS") if k in os.environ}
-
-
 def record_variant(recipe, options):
     """Record a variant exactly as a plain run of the scene with ``options`` would,
     seeded apart from the Dask worker around it (:func:`vizkit.seeding.private_seeds`)."""
@@ -278,6 +270,7 @@ def trajectory_bytes(trajectory):
     import tempfile
     from pathlib import Path
 
+    from .manifest import tensorflow_settings
     from .model_config import config_layer_names, parse_config
 
     with tempfile.TemporaryDirectory() as folder:
@@ -287,7 +280,7 @@ def trajectory_bytes(trajectory):
     return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
                 n_classes=max(int(np.max(trajectory.y)) + 1, 2), n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
-                final_metrics=trajectory.final_metrics(), environment=worker_environment(),
+                final_metrics=trajectory.final_metrics(), environment=tensorflow_settings(),
                 layers=config_layer_names(parse_config(trajectory.model_config, "the run")))
 
 
