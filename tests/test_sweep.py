@@ -130,6 +130,20 @@ def test_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_two_local_clusters_at_once_start_without_a_warning():
+    """Two sweeps at once on one machine: the second one's scheduler does not find its
+    HTTP port taken (it printed a UserWarning into a --quiet run)."""
+    import warnings
+
+    from vizkit.dask_cluster import dask_client
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with dask_client(workers=1) as first, dask_client(workers=1) as second:
+            assert len(first.nthreads()) == len(second.nthreads()) == 1
+    assert [str(w.message) for w in caught if "Port" in str(w.message)] == []
+
+
 def test_workers_of_several_threads_are_refused_in_one_line():
     """Two tasks at once in one worker would share matplotlib's global style."""
     from vizkit.dask_cluster import _check_workers
@@ -380,8 +394,11 @@ def test_sweep_on_a_local_cluster(tmp_path):
     assert replayed.exit_code == 0, replayed.output
 
 
-def test_sigterm_mid_sweep_leaves_nothing_and_no_process(tmp_path):
-    """Interrupted while its variants record: no file, no folder, no worker left."""
+@pytest.mark.parametrize("moment", ["starting", "recording"])
+def test_sigterm_mid_sweep_leaves_nothing_and_no_process(tmp_path, moment):
+    """Interrupted while its workers start (TensorFlow loading in the process they are
+    forked from) or while its variants record: no file, no folder, no traceback, no
+    worker left."""
     import psutil
 
     out = tmp_path / "out" / "s.gif"
@@ -391,14 +408,22 @@ def test_sigterm_mid_sweep_leaves_nothing_and_no_process(tmp_path):
          "sweep", "layer-spaces", "--vary", "seed=1,2", "--epochs", "300", "--dpi", "40",
          "--workers", "2", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert "sweep: 2 variants" in process.stderr.readline()  # the workers are up
+    if moment == "starting":
+        deadline = time.monotonic() + 60
+        while not psutil.Process(process.pid).children():
+            assert time.monotonic() < deadline, "no child process in 60 s"
+            time.sleep(0.05)
+        time.sleep(0.5)
+    else:
+        assert "sweep: 2 variants" in process.stderr.readline()  # the workers are up
+        time.sleep(3)  # into the recordings
     children = psutil.Process(process.pid).children(recursive=True)
     assert children
-    time.sleep(3)  # into the recordings
     process.send_signal(signal.SIGTERM)
     code = process.wait(timeout=120)
-    assert code == 130, process.stderr.read()
-    assert "Traceback" not in process.stderr.read()
+    stderr = process.stderr.read()
+    assert code == 130, stderr
+    assert "Traceback" not in stderr, stderr
     assert list(tmp_path.iterdir()) == []
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [p.cmdline() for p in alive]
