@@ -11,7 +11,12 @@ and a plain run of one variant: the speed-up of 2 workers over 1, the time
 per variant against the plain run, and peak memory of the main process and
 of each worker (read from the sweep's manifest, which measures them itself:
 a worker is a child of the main process, so ru_maxrss from outside would
-mix them). ``--only sweep --sweep-epochs 2 --dpi 30 --repeat 1`` checks the
+mix them).
+
+The encoder section streams 30 and 120 frames of a sweep's size (2176 × 728)
+into a GIF and reports the peak memory of the ffmpeg processes (ru_maxrss of
+the encoding process's children), which must not grow with the frame count.
+``--only sweep --sweep-epochs 2 --dpi 30 --repeat 1`` checks the
 section in a minute, without figures worth reporting.
 Results go to bench/results/latest.json.
 """
@@ -146,9 +151,46 @@ def scene_section(tmp):
     return cases, ratios
 
 
+GIF_FRAMES = """
+import json, resource, sys
+import numpy as np
+from vizkit.writers import open_writer
+n, path = int(sys.argv[1]), sys.argv[2]
+# colours of a colour map, as a frame has: a static background and cells that change
+lut = np.stack([np.linspace(40, 250, 256), np.linspace(90, 200, 256)[::-1],
+                np.full(256, 160)], axis=1).astype(np.uint8)
+y, x = np.mgrid[0:728, 0:2176]
+rgba = np.full((728, 2176, 4), 255, dtype=np.uint8)
+rgba[..., :3] = lut[(x + y) % 256]
+with open_writer([path], "gif", fps=10) as writer:
+    for k in range(n):
+        rgba[100:400, 100:2000, :3] = lut[(x[100:400, 100:2000] // 7 + 5 * k) % 256]
+        writer.append(rgba)
+print(json.dumps(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))
+"""
+
+
+def gif_encoder_peak(n, path):
+    """Peak RSS (MiB) of ffmpeg while it turns ``n`` sweep-sized frames into a GIF."""
+    done = subprocess.run([sys.executable, "-c", GIF_FRAMES, str(n), str(path)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def encoder_section(tmp):
+    """ffmpeg's peak memory for a GIF of 30 and of 120 frames."""
+    peaks = {n: gif_encoder_peak(n, tmp / f"enc{n}.gif") for n in (30, 120)}
+    for n, mib in peaks.items():
+        print(f"  GIF of {n:>3} frames, 2176 x 728 px    ffmpeg peak RSS {mib:7.1f} MiB")
+    ratio = round(peaks[120] / peaks[30], 2)
+    print(f"\n  ffmpeg peak RSS 120 / 30 frames: {ratio} (frames held in memory would make it 4)")
+    return ({f"gif_encoder_{n}_frames": {"peak_rss_mib": round(mib, 1)}
+             for n, mib in peaks.items()}, {"gif_encoder_rss_120_over_30": ratio})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("scenes", "sweep"), default=None,
+    parser.add_argument("--only", choices=("scenes", "encoder", "sweep"), default=None,
                         help="run one section (default: both)")
     parser.add_argument("--sweep-epochs", type=int, default=30)
     parser.add_argument("--dpi", type=int, default=100, help="dpi of the sweep section")
@@ -161,6 +203,7 @@ def main():
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}", flush=True)
         sections = {"scenes": lambda: scene_section(tmp),
+                    "encoder": lambda: encoder_section(tmp),
                     "sweep": lambda: sweep_section(tmp, args.sweep_epochs, args.dpi,
                                                    args.repeat)}
         for name, section in sections.items():

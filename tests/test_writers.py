@@ -117,6 +117,59 @@ def test_encoder_output_is_verified(tmp_path, monkeypatch, fmt):
                 writer.append(rgba)
 
 
+def gradient_frames(n, width=90, height=60):
+    """Frames of many colours (more than a palette holds) that change from frame to frame."""
+    y, x = np.mgrid[0:height, 0:width]
+    out = np.full((n, height, width, 4), 255, dtype=np.uint8)
+    for k in range(n):
+        out[k, ..., 0] = (x * 255 // width + 9 * k) % 256
+        out[k, ..., 1] = y * 255 // height
+        out[k, ..., 2] = (x + y + 17 * k) % 256
+        out[k, 20:30, 10 + 5 * k:30 + 5 * k, :3] = (20, 20, 20)  # a dark block that moves
+    return out
+
+
+def one_pass_gif(path, rgba_frames, fps):
+    """The reference: one ffmpeg process, ``split`` into palettegen and paletteuse (it
+    holds every frame until the palette is made)."""
+    from vizkit.writers import GIF_HOLD, _FfmpegWriter
+
+    graph = f"split[a][b];[a]{_FfmpegWriter._PALETTE}[p];[b][p]{_FfmpegWriter._DITHER}"
+    height, width = rgba_frames.shape[1:3]
+    process = imageio_ffmpeg.write_frames(
+        str(path), (width, height), pix_fmt_in="rgba", fps=fps, macro_block_size=1,
+        codec="gif", pix_fmt_out="pal8", quality=None, ffmpeg_log_level="quiet",
+        output_params=["-filter_complex", graph, "-loop", "0", "-final_delay",
+                       str(round(GIF_HOLD * 100)), "-f", "gif"])
+    process.send(None)
+    for rgba in rgba_frames:
+        process.send(np.ascontiguousarray(rgba))
+    process.close()
+
+
+def test_gif_in_two_passes_is_the_one_pass_gif(tmp_path):
+    """Streaming the frames through a scratch file (no frame held in memory) changes no
+    byte of the GIF: same palette, same dither, same timing; the scratch folder goes."""
+    rgba_frames = gradient_frames(12)
+    with open_writer([tmp_path / "two.gif"], "gif", fps=12) as writer:
+        for rgba in rgba_frames:
+            writer.append(rgba)
+    one_pass_gif(tmp_path / "one.gif", rgba_frames, fps=12)
+    assert (tmp_path / "two.gif").read_bytes() == (tmp_path / "one.gif").read_bytes()
+    assert iio.imread(tmp_path / "two.gif", index=None).shape[:3] == (12, 60, 90)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.gif", "two.gif"]
+
+
+def test_an_aborted_gif_leaves_no_scratch(tmp_path):
+    with pytest.raises(RuntimeError, match="interrupted"):
+        with open_writer([tmp_path / "a.gif"], "gif") as writer:
+            for rgba in gradient_frames(3):
+                writer.append(rgba)
+            assert [p.name.startswith(".vizkit-gif-") for p in tmp_path.iterdir()] == [True]
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("count", [1, 2, 9])
 def test_gif_structure_matches_a_decoder(tmp_path, count):
     """gif_frames counts what a decoder reads, and any cut through the file is caught."""
