@@ -489,6 +489,44 @@ def scheduler(tmp_path_factory):
         log.close()
 
 
+def test_an_interrupted_sweep_frees_the_workers_of_a_running_cluster(tmp_path, scheduler):
+    """A running cluster's workers outlive the sweep and run tasks in threads, which Dask
+    cannot stop: the recordings end at their next epoch instead of their last (20000
+    epochs that never stop early, a minute or more, would otherwise hold both workers)."""
+    import psutil
+    from distributed import Client
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.argv[0] = 'vizkit'; "
+                               "from vizkit.cli import run; run()",
+         "sweep", "layer-spaces", "--vary", "seed=1,2", "--epochs", "20000", "--stop-at-loss",
+         "0", "--dpi", "40", "--scheduler", scheduler, "--out", str(tmp_path / "s.gif")],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert "sweep: 2 variants" in process.stderr.readline()
+    with Client(scheduler, set_as_default=False) as client:
+        deadline = time.monotonic() + 60
+        while sum(map(len, client.processing().values())) < 2:  # both recordings running
+            assert time.monotonic() < deadline, "the recordings did not start in 60 s"
+            time.sleep(0.2)
+        time.sleep(2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 130
+        assert "Traceback" not in process.stderr.read()
+        # Dask forgets the tasks at once, but a thread that runs one goes on: the workers
+        # are idle only once the recordings have ended
+        # (20000 epochs take minutes; under load a recording may still be starting)
+        workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        deadline = time.monotonic() + 30
+        while True:
+            before = [sum(worker.cpu_times()[:2]) for worker in workers]
+            time.sleep(2)
+            busy = [sum(worker.cpu_times()[:2]) - cpu for worker, cpu in zip(workers, before)]
+            if max(busy) < 0.3:
+                break
+            assert time.monotonic() < deadline, f"workers busy 30 s after the sweep: {busy}"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sweep_through_a_scheduler_started_apart(tmp_path, scheduler):
     result = run(["sweep", "layer-spaces", *GRID_2X2, *FAST, "--scheduler", scheduler,
                   "--out", str(tmp_path / "s.gif")])

@@ -16,7 +16,7 @@ import itertools
 import math
 import secrets
 from collections import deque
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -171,13 +171,15 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
         run.check(_planned(plan, settings, formats))
         with dask_client(workers=workers, scheduler=scheduler,
                          n_tasks=len(plan.variants)) as client:
-            sweep = _Sweep(client, recipe, plan, settings, run, keep_going, progress)
-            engine = sweep.engine()
-            progress.say(f"sweep: {len(plan.variants)} variants on {engine}")
-            sweep.record()
-            sweep.fit()
-            results = sweep.render(formats)
-            resources = sweep.resources()
+            sweep = _Sweep(client, recipe, plan, settings, run, keep_going, progress,
+                           stop_event=scheduler is not None)
+            with sweep.stopping_remote_work():
+                engine = sweep.engine()
+                progress.say(f"sweep: {len(plan.variants)} variants on {engine}")
+                sweep.record()
+                sweep.fit()
+                results = sweep.render(formats)
+                resources = sweep.resources()
         for finals, result in results:
             record = manifest_record(finals[0], scene="sweep",
                                      parameters=sweep.parameters(engine),
@@ -193,10 +195,13 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
 class _Sweep:
     """The steps of one sweep on a Dask client; holds one frame's worth, not the runs."""
 
-    def __init__(self, client, recipe, plan, settings, run, keep_going, progress):
+    def __init__(self, client, recipe, plan, settings, run, keep_going, progress,
+                 stop_event=False):
         self.client, self.recipe, self.plan, self.settings = client, recipe, plan, settings
         self.run, self.keep_going, self.progress = run, keep_going, progress
         self.token = secrets.token_hex(4)
+        # on a running cluster, recordings end at this event (its workers outlive us)
+        self.stop_event = f"vizkit-stop-{self.token}" if stop_event else None
         self.trajectories = {}  # index -> future of the Trajectory (it stays on a worker)
         self.done = {}  # index -> what came back: bounds, frames, metrics, environment
         self.failed = {}  # index -> one-line reason
@@ -213,6 +218,23 @@ class _Sweep:
         """``function(*args)`` on a worker."""
         return self.client.submit(function, *args, key=self._key(*key))
 
+    @contextmanager
+    def stopping_remote_work(self):
+        """If the block fails or is interrupted, the recordings still running on a
+        cluster that outlives the sweep end at their next epoch (a cluster of the
+        sweep's own is stopped with it)."""
+        try:
+            yield
+        except BaseException:
+            if self.stop_event is not None:
+                from distributed import Event
+
+                try:
+                    Event(self.stop_event, client=self.client).set()
+                except Exception:  # the scheduler is gone: so is the work
+                    pass
+            raise
+
     def engine(self):
         workers = self.client.nthreads()
         where = "this machine" if all("127.0.0.1" in a for a in workers) else "a Dask cluster"
@@ -227,7 +249,7 @@ class _Sweep:
         saved = {}
         for variant in self.plan.variants:
             future = self._submit(("record", variant.index), record_variant, self.recipe,
-                                  variant.options)
+                                  variant.options, self.stop_event)
             self.trajectories[variant.index] = future
             saved[self._submit(("save", variant.index), trajectory_bytes, future)] = variant
         total = len(self.plan.variants)

@@ -8,7 +8,9 @@ The functions at the end are the tasks a sweep sends to its Dask workers:
 draws (model, probe, figure), so that later chunks of frames reuse it.
 """
 
+import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,7 +27,7 @@ from .style import probability_cmap, region_cmap, style
 from .view import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
-           "metrics_line", "record_variant", "trajectory_bytes", "fit_variant", "render_cells"]
+           "metrics_line", "record_variant", "StopWhenSet", "SweepStopped", "trajectory_bytes", "fit_variant", "render_cells"]
 
 PANEL = 2.2  # inches per panel: small multiples, still readable at 100 dpi
 _LEFT, _GAP, _RIGHT = 0.42, 0.48, 0.14  # inches: tick labels, between panels, right edge
@@ -251,17 +253,55 @@ _CELLS = OrderedDict()  # key -> VariantCell, on each worker
 _KEEP = 16  # cells a worker keeps (a sweep asks for each variant's chunks in turn)
 
 
-def record_variant(recipe, options):
+def record_variant(recipe, options, stop_event=None):
     """Record a variant exactly as a plain run of the scene with ``options`` would,
-    seeded apart from the Dask worker around it (:func:`vizkit.seeding.private_seeds`)."""
+    seeded apart from the Dask worker around it (:func:`vizkit.seeding.private_seeds`).
+
+    ``stop_event``: the name of a Dask ``Event`` the sweep sets when it fails or
+    is interrupted; the recording then ends at its next epoch (see
+    :class:`StopWhenSet`)."""
     from ._keras import import_keras
     from .pipeline import Progress
     from .seeding import private_seeds
 
     import_keras()  # vizkit's TensorFlow defaults, before anything else imports it
+    progress = Progress() if stop_event is None else StopWhenSet(stop_event)
     with private_seeds():
-        recorded = recipe.record(options, Progress())
+        recorded = recipe.record(options, progress)
     return replace(recorded, info=dict(recorded.info, scene=recipe.name, part=""))
+
+
+class SweepStopped(Exception):
+    """The sweep that asked for a recording has stopped; nobody waits for it."""
+
+
+class StopWhenSet:
+    """A recording's progress that ends it once the Dask ``Event`` named ``event`` is
+    set. A worker of a running cluster runs tasks in threads, which Dask cannot
+    stop: without this, an interrupted sweep's recordings would hold its workers
+    to their last epoch. The event is asked at most every ``every`` seconds."""
+
+    def __init__(self, event, every=0.5):
+        self.event = event
+        self.every = every
+        self._next_check = 0.0
+
+    @contextmanager
+    def bar(self, label, total):
+        yield self._check
+
+    def say(self, text):
+        pass
+
+    def _check(self, *_):
+        from distributed import Event
+
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.every
+        if Event(self.event).is_set():
+            raise SweepStopped("the sweep stopped; its recordings end with it")
 
 
 def trajectory_bytes(trajectory):
