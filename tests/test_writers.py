@@ -1,6 +1,7 @@
 """Writers: frame counts and sizes, atomic output, no overwriting, manifests."""
 
 import json
+from pathlib import Path
 
 import imageio.v3 as iio
 import imageio_ffmpeg
@@ -158,6 +159,18 @@ def test_gif_in_two_passes_is_the_one_pass_gif(tmp_path):
     assert (tmp_path / "two.gif").read_bytes() == (tmp_path / "one.gif").read_bytes()
     assert iio.imread(tmp_path / "two.gif", index=None).shape[:3] == (12, 60, 90)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.gif", "two.gif"]
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_a_colon_in_a_relative_path_is_a_folder_not_a_protocol(tmp_path, monkeypatch, fmt):
+    """ffmpeg reads ``a:b/o.gif`` as protocol ``a``; it failed with an empty message."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a:b").mkdir()
+    with open_writer([Path("a:b") / f"o:1.{fmt}"], fmt) as writer:
+        for rgba in frames(3):
+            writer.append(rgba)
+    assert writer.frame_count == 3
+    assert sorted(p.name for p in (tmp_path / "a:b").iterdir()) == [f"o:1.{fmt}"]
 
 
 def test_an_aborted_gif_leaves_no_scratch(tmp_path):

@@ -149,7 +149,7 @@ class _FfmpegWriter(_Writer):
             target = self._scratch / "palette.png"
             options = dict(codec="utvideo", pix_fmt_out="gbrp", quality=None,
                            output_params=["-map", "0:v", "-f", "nut",
-                                          str(self._scratch / "frames.nut"),
+                                          _ffmpeg_path(self._scratch / "frames.nut"),
                                           "-filter_complex", f"[0:v]{self._PALETTE}[p]",
                                           "-map", "[p]", "-update", "1"])
         else:
@@ -157,7 +157,7 @@ class _FfmpegWriter(_Writer):
                            output_params=["-crf", "18", "-preset", "fast",
                                           "-movflags", "+faststart", "-f", "mp4"])
         self._process = imageio_ffmpeg.write_frames(
-            str(target), (width, height), pix_fmt_in="rgba",
+            _ffmpeg_path(target), (width, height), pix_fmt_in="rgba",
             fps=self.fps, macro_block_size=1, ffmpeg_log_level="quiet", **options)
         self._process.send(None)
         self._encoded_size = (width, height)
@@ -170,9 +170,11 @@ class _FfmpegWriter(_Writer):
 
         done = subprocess.run(
             [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y",
-             "-i", str(self._scratch / "frames.nut"), "-i", str(self._scratch / "palette.png"),
+             "-i", _ffmpeg_path(self._scratch / "frames.nut"),
+             "-i", _ffmpeg_path(self._scratch / "palette.png"),
              "-lavfi", f"[0:v][1:v]{self._DITHER}", "-loop", "0",
-             "-final_delay", str(round(GIF_HOLD * 100)), "-f", "gif", str(self.paths[0])],
+             "-final_delay", str(round(GIF_HOLD * 100)), "-f", "gif",
+             _ffmpeg_path(self.paths[0])],
             stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(done.stderr.strip() or f"ffmpeg exited with {done.returncode}")
@@ -248,16 +250,22 @@ class _FfmpegWriter(_Writer):
             if self.fmt == "gif":
                 frames, size = gif_frames(path)
             else:
-                reader = imageio_ffmpeg.read_frames(str(path))
+                reader = imageio_ffmpeg.read_frames(_ffmpeg_path(path))
                 size = tuple(next(reader)["size"])
                 reader.close()
-                frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+                frames, _ = imageio_ffmpeg.count_frames_and_secs(_ffmpeg_path(path))
         except (OSError, RuntimeError, ValueError, StopIteration, KeyError):
             frames, size = 0, None
         if frames != self.frame_count or size != self._encoded_size:
             cause = "no space left on device" if _disk_full(path) else "the encoder failed"
             raise VizkitError(f"cannot write {shown(path)}: {frames} of {self.frame_count} frames "
                               f"reached the file ({cause}); nothing was saved")
+
+
+def _ffmpeg_path(path):
+    """``path`` as ffmpeg must be given it: absolute, as a file (``a:b/o.gif`` would
+    otherwise name a protocol ``a``)."""
+    return "file:" + str(Path(path).absolute())
 
 
 def _disk_full(path, margin=1 << 20):
