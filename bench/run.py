@@ -11,13 +11,12 @@ and a plain run of one variant: the speed-up of 2 workers over 1, the time
 per variant against the plain run, and peak memory of the main process and
 of each worker (read from the sweep's manifest, which measures them itself:
 a worker is a child of the main process, so ru_maxrss from outside would
-mix them).
+mix them). ``--only sweep --sweep-epochs 2 --dpi 30 --repeat 1`` checks the
+section in a minute, without figures worth reporting.
 
 The encoder section streams 30 and 120 frames of a sweep's size (2176 × 728)
 into a GIF and reports the peak memory of the ffmpeg processes (ru_maxrss of
 the encoding process's children), which must not grow with the frame count.
-``--only sweep --sweep-epochs 2 --dpi 30 --repeat 1`` checks the
-section in a minute, without figures worth reporting.
 Results go to bench/results/latest.json.
 """
 
@@ -202,7 +201,7 @@ def encoder_section(tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("scenes", "encoder", "sweep"), default=None,
-                        help="run one section (default: both)")
+                        help="run one section (default: all)")
     parser.add_argument("--sweep-epochs", type=int, default=30)
     parser.add_argument("--dpi", type=int, default=100, help="dpi of the sweep section")
     parser.add_argument("--repeat", type=int, default=REPEAT,

@@ -172,7 +172,7 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
         with dask_client(workers=workers, scheduler=scheduler,
                          n_tasks=len(plan.variants)) as client:
             sweep = _Sweep(client, recipe, plan, settings, run, keep_going, progress,
-                           stop_event=scheduler is not None)
+                           remote=scheduler is not None)
             with sweep.stopping_remote_work():
                 engine = sweep.engine()
                 progress.say(f"sweep: {len(plan.variants)} variants on {engine}")
@@ -196,12 +196,12 @@ class _Sweep:
     """The steps of one sweep on a Dask client; holds one frame's worth, not the runs."""
 
     def __init__(self, client, recipe, plan, settings, run, keep_going, progress,
-                 stop_event=False):
+                 remote=False):
         self.client, self.recipe, self.plan, self.settings = client, recipe, plan, settings
         self.run, self.keep_going, self.progress = run, keep_going, progress
         self.token = secrets.token_hex(4)
         # on a running cluster, recordings end at this event (its workers outlive us)
-        self.stop_event = f"vizkit-stop-{self.token}" if stop_event else None
+        self.stop_event = f"vizkit-stop-{self.token}" if remote else None
         self.trajectories = {}  # index -> future of the Trajectory (it stays on a worker)
         self.done = {}  # index -> what came back: bounds, frames, metrics, environment
         self.failed = {}  # index -> one-line reason

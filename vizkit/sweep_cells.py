@@ -21,13 +21,15 @@ from .grid import InputGrid
 from .limits import Bounds
 from .panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
 from .probe import find_layer
+from .progress import Progress
 from .projection import PlaneProjection
 from .render import new_figure
 from .style import probability_cmap, region_cmap, style
 from .view import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
-           "metrics_line", "record_variant", "StopWhenSet", "SweepStopped", "trajectory_bytes", "fit_variant", "render_cells"]
+           "metrics_line", "record_variant", "StopWhenSet", "SweepStopped", "trajectory_bytes",
+           "fit_variant", "render_cells"]
 
 PANEL = 2.2  # inches per panel: small multiples, still readable at 100 dpi
 _LEFT, _GAP, _RIGHT = 0.42, 0.48, 0.14  # inches: tick labels, between panels, right edge
@@ -261,7 +263,6 @@ def record_variant(recipe, options, stop_event=None):
     is interrupted; the recording then ends at its next epoch (see
     :class:`StopWhenSet`)."""
     from ._keras import import_keras
-    from .pipeline import Progress
     from .seeding import private_seeds
 
     import_keras()  # vizkit's TensorFlow defaults, before anything else imports it
@@ -275,14 +276,16 @@ class SweepStopped(Exception):
     """The sweep that asked for a recording has stopped; nobody waits for it."""
 
 
-class StopWhenSet:
+class StopWhenSet(Progress):
     """A recording's progress that ends it once the Dask ``Event`` named ``event`` is
     set. A worker of a running cluster runs tasks in threads, which Dask cannot
     stop: without this, an interrupted sweep's recordings would hold its workers
     to their last epoch. The event is asked at most every ``every`` seconds."""
 
     def __init__(self, event, every=0.5):
-        self.event = event
+        from distributed import Event
+
+        self.event = Event(event)  # its client: the worker's, on first use
         self.every = every
         self._next_check = 0.0
 
@@ -290,17 +293,12 @@ class StopWhenSet:
     def bar(self, label, total):
         yield self._check
 
-    def say(self, text):
-        pass
-
     def _check(self, *_):
-        from distributed import Event
-
         now = time.monotonic()
         if now < self._next_check:
             return
         self._next_check = now + self.every
-        if Event(self.event).is_set():
+        if self.event.is_set():
             raise SweepStopped("the sweep stopped; its recordings end with it")
 
 
