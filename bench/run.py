@@ -164,7 +164,7 @@ def scene_section(tmp):
 GIF_FRAMES = """
 import json, resource, sys
 import numpy as np
-from vizkit.writers import open_writer
+from vizkit.output.writers import open_writer
 n, path = int(sys.argv[1]), sys.argv[2]
 # colours of a colour map, as a frame has: a static background and cells that change
 lut = np.stack([np.linspace(40, 250, 256), np.linspace(90, 200, 256)[::-1],

@@ -40,7 +40,7 @@ def circles_split(seed=42):
 def build_classifier(hidden, optimizer="adam", learning_rate=0.001, seed=42):
     """Dense layers ``hidden`` (units, activation), then Dense(1, sigmoid)."""
     from vizkit._keras import import_keras
-    from vizkit.seeding import set_seed
+    from vizkit.recording.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)
@@ -58,7 +58,7 @@ def build_classifier(hidden, optimizer="adam", learning_rate=0.001, seed=42):
 def train_ladder(epochs=100, seed=42, grid=None):
     """Each model of the ladder trained; ``{title: (P(class 1) on grid, test accuracy)}``."""
     from vizkit import record
-    from vizkit.grid import InputGrid
+    from vizkit.inspect.grid import InputGrid
 
     (x, y), (x_test, y_test) = circles_split()
     grid = grid or InputGrid.around(np.concatenate([x, x_test]), 120, padding=0.05)
@@ -75,7 +75,7 @@ def regression_fit(epochs=100, seed=42):
     """The notebook's line: x = 0…995 step 5, y = x + 100, the first 150 to train."""
     from vizkit import record
     from vizkit._keras import import_keras
-    from vizkit.seeding import set_seed
+    from vizkit.recording.seeding import set_seed
 
     keras = import_keras()
     x = np.arange(0, 1000, 5, dtype=np.float32)
@@ -90,7 +90,7 @@ def regression_fit(epochs=100, seed=42):
 
 def side_runs(seed=42, ladder_epochs=100, regression_epochs=100, say=print):
     """The ladder, the learning-rate search and the regression fit, as trajectory extras."""
-    from vizkit.lr_finder import find_learning_rate
+    from vizkit.recording.lr_finder import find_learning_rate
 
     (x, y), _ = circles_split()
     say(f"training the model ladder (4 models, {ladder_epochs} epochs each)")
@@ -128,15 +128,15 @@ def _record(options, progress):
 
 
 def _view(trajectory, options):
-    from vizkit.classification import ClassificationView
+    from vizkit.views.decision_regions import ClassificationView
 
     return ClassificationView(trajectory, trajectory.extras["x_test"],
                               trajectory.extras["y_test"])
 
 
 def _stills(trajectory, view, options):
-    from vizkit.classification import classification_stills
-    from vizkit.network import NetworkDiagram
+    from vizkit.views.decision_regions import classification_stills
+    from vizkit.views.network import NetworkDiagram
 
     return dict(classification_stills(trajectory, view),
                 network=NetworkDiagram(trajectory).frame_still())

@@ -15,7 +15,7 @@ import numpy as np
 from vizkit.cli.options import training_options
 from vizkit.cli.program import run_program
 from vizkit.cli.scenes import scene_command
-from vizkit.image_data import DATASETS
+from vizkit.data.image_sets import DATASETS
 from vizkit.pipeline import Recipe
 
 NAME = "digits"
@@ -24,7 +24,7 @@ NAME = "digits"
 def build_model(n_pixels, n_classes, learning_rate=0.001, seed=1234):
     """The lab's network: Dense(25, relu) → Dense(15, relu) → Dense(n_classes) logits."""
     from vizkit._keras import import_keras
-    from vizkit.seeding import set_seed
+    from vizkit.recording.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)
@@ -40,8 +40,8 @@ def build_model(n_pixels, n_classes, learning_rate=0.001, seed=1234):
 
 def record_run(image_set, *, epochs=20, learning_rate=0.001, seed=1234, on_epoch=None):
     """Train the lab's network on ``image_set`` and return the trajectory (as any
-    image classifier's run: :func:`vizkit.image_run.record_image_run`)."""
-    from vizkit.image_run import record_image_run
+    image classifier's run: :func:`vizkit.recording.image_run.record_image_run`)."""
+    from vizkit.recording.image_run import record_image_run
 
     model = build_model(int(np.prod(image_set.shape)), len(image_set.class_names),
                         learning_rate, seed)
@@ -50,7 +50,7 @@ def record_run(image_set, *, epochs=20, learning_rate=0.001, seed=1234, on_epoch
 
 
 def _record(options, progress):
-    from vizkit.image_data import load_image_set
+    from vizkit.data.image_sets import load_image_set
 
     if options["data"] is not None and options["dataset"] == "digits":
         raise click.UsageError("--data is for --dataset lab or fashion-mnist; digits are "
@@ -63,13 +63,13 @@ def _record(options, progress):
 
 
 def _view(trajectory, options):
-    from vizkit.images import ImageClassifierView
+    from vizkit.views.image_classifier import ImageClassifierView
 
     return ImageClassifierView(trajectory)
 
 
 def _stills(trajectory, view, options):
-    from vizkit.images import digits_stills
+    from vizkit.views.image_classifier import digits_stills
 
     return digits_stills(view, seed=trajectory.info.get("seed") or 0)
 

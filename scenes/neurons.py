@@ -44,7 +44,7 @@ NEURONS = {
 def build_neuron(kind, learning_rate=None, seed=1234):
     """One Dense unit with the neuron's activation, compiled with plain SGD."""
     from vizkit._keras import import_keras
-    from vizkit.seeding import set_seed
+    from vizkit.recording.seeding import set_seed
 
     keras = import_keras()
     spec = NEURONS[kind]
@@ -95,7 +95,7 @@ def activation_values(name, z):
 
 def fit_still(kind):
     """The neuron with the lab's weights: TensorFlow's output and numpy's, on the data."""
-    from vizkit.neuron import neuron_fit_still
+    from vizkit.views.neuron_fit import neuron_fit_still
 
     spec = NEURONS[kind]
     x, y = spec["data"]()
@@ -108,7 +108,7 @@ def fit_still(kind):
 
 def static_stills(options=None):
     """The stills that need no training: both fits and the activation functions."""
-    from vizkit.neuron import activations_still
+    from vizkit.views.neuron_fit import activations_still
 
     z = np.linspace(-10, 10, 401)
     curves = {name: activation_values(name, z) for name in ACTIVATIONS}
@@ -127,7 +127,7 @@ def _record(options, progress):
 
 
 def _view(trajectory, options):
-    from vizkit.neuron import NeuronView
+    from vizkit.views.neuron_fit import NeuronView
 
     spec = NEURONS[trajectory.info["neuron"]]
     return NeuronView(trajectory, spec["loss"], spec["activation"], target=spec["weights"],

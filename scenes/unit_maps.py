@@ -23,7 +23,7 @@ DATA_SEED = 30  # the lab's make_blobs random_state
 def build_model(learning_rate=0.01, seed=1234):
     """The lab's network: Dense(2, relu, "L1") → Dense(4, linear, "L2"), logits loss."""
     from vizkit._keras import import_keras
-    from vizkit.seeding import set_seed
+    from vizkit.recording.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)
@@ -53,7 +53,7 @@ def _record(options, progress):
 
 
 def _view(trajectory, options):
-    from vizkit.unit_maps import UnitMaps, dense_layers, parse_units
+    from vizkit.views.units import UnitMaps, dense_layers, parse_units
 
     model = trajectory.build_model()
     widths = {name: model.get_layer(name).units for name in dense_layers(model)}
@@ -62,8 +62,8 @@ def _view(trajectory, options):
 
 
 def _stills(trajectory, view, options):
-    from vizkit.network import NetworkDiagram
-    from vizkit.unit_maps import unit_map_stills
+    from vizkit.views.network import NetworkDiagram
+    from vizkit.views.units import unit_map_stills
 
     return dict(unit_map_stills(view), network=NetworkDiagram(trajectory).frame_still())
 

@@ -54,7 +54,7 @@ def _classification_run():
 
 
 def _digits_run():
-    from vizkit.image_data import load_image_set
+    from vizkit.data.image_sets import load_image_set
     from vizkit_scenes.digits import record_run
 
     return record_run(load_image_set("digits", seed=1234), epochs=6, seed=1234)
@@ -63,7 +63,7 @@ def _digits_run():
 def _classification_arrays():
     import numpy as np
 
-    from vizkit.grid import InputGrid
+    from vizkit.inspect.grid import InputGrid
     from vizkit_scenes.classification import circles_split, regression_fit, train_ladder
 
     (x, _), (x_test, _) = circles_split()

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from vizkit import Recorder, Trajectory, VizkitError, datasets
 from vizkit._keras import import_keras
 from vizkit.cli import main
-from vizkit.view import TrajectoryView
+from vizkit.views.base import TrajectoryView
 
 EPOCHS = 10
 TRAIN = 80  # validation_split=0.2 of 100 rows: Keras validates on the last 20, unshuffled

@@ -7,10 +7,10 @@ from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from fixtures import CLASSIFICATION_TRAJECTORY
 from vizkit import Trajectory, VizkitError, new_figure
-from vizkit.classification import ClassificationView
-from vizkit.confusion import confusion_matrix
+from vizkit.views.decision_regions import ClassificationView
+from vizkit.inspect.confusion_matrix import confusion_matrix
 from vizkit.panels import confusion_panel
-from vizkit.lr_finder import find_learning_rate
+from vizkit.recording.lr_finder import find_learning_rate
 from vizkit_scenes.classification import FINAL_LAYERS, build_classifier, circles_split
 
 

@@ -6,9 +6,9 @@ from click.testing import CliRunner
 
 from fixtures import DIGITS_TRAJECTORY
 from vizkit import Trajectory, VizkitError
-from vizkit.image_data import lab_rows_to_images, load_image_set
-from vizkit.images import ImageClassifierView
-from vizkit.readout import softmax
+from vizkit.data.image_sets import lab_rows_to_images, load_image_set
+from vizkit.views.image_classifier import ImageClassifierView
+from vizkit.inspect.readout import softmax
 from vizkit.panels import mosaic
 from vizkit_scenes.digits import cli
 

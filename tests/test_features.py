@@ -11,8 +11,8 @@ from helpers import assert_one_line_error
 from vizkit import LayerSpaces, Trajectory, VizkitError
 from vizkit._keras import import_keras
 from vizkit.cli import main
-from vizkit.input_plane import InputPlane
-from vizkit.layer_health import LayerHealth, dead_fraction, probe_score, saturated_fraction
+from vizkit.inspect.input_plane import InputPlane
+from vizkit.inspect.layer_health import LayerHealth, dead_fraction, probe_score, saturated_fraction
 
 NAMES = ["age", "income", "height", "weight", "score", "f5", "f6", "f7", "f8", "f9"]
 

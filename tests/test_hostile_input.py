@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from vizkit import Trajectory, VizkitError
 from vizkit._keras import import_keras
 from vizkit.cli import main
-from vizkit.model_io import compile_model, load_model
+from vizkit.data.model_files import compile_model, load_model
 
 from fixtures import LAYER_SPACES_TRAJECTORY
 

@@ -13,8 +13,8 @@ from vizkit import Trajectory, VizkitError
 from vizkit._keras import import_keras
 from vizkit.animation import view_for
 from vizkit.cli import main
-from vizkit.image_data import load_image_file
-from vizkit.images import ImageClassifierView
+from vizkit.data.image_sets import load_image_file
+from vizkit.views.image_classifier import ImageClassifierView
 from vizkit.panels import mosaic
 
 
@@ -207,7 +207,7 @@ def test_image_option_on_a_table_is_one_line(tmp_path):
 
 def test_colour_images_are_read_and_drawn_in_colour(tmp_path):
     """(n, h, w, 3) images: a Dense model on their flat pixels, the tiles in colour."""
-    from vizkit.image_run import record_image_run
+    from vizkit.recording.image_run import record_image_run
 
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, 60)

@@ -6,7 +6,7 @@ from sklearn.decomposition import PCA
 
 from vizkit import Trajectory, VizkitError, record
 from vizkit._keras import import_keras
-from vizkit.landscape import LossLandscape, resolve_loss
+from vizkit.views.landscape import LossLandscape, resolve_loss
 
 
 def bce(p, y):

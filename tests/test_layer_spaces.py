@@ -45,7 +45,7 @@ def test_limits_hold_nearly_every_point_of_every_frame(view, stored_trajectory):
 def test_a_branching_graph_falls_back_to_the_carried_sheet():
     import keras
 
-    from vizkit.layer_spaces import downstream_layers
+    from vizkit.views.spaces import downstream_layers
 
     inputs = keras.Input((2,))
     a = keras.layers.Dense(2, name="a")(inputs)

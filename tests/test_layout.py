@@ -14,8 +14,8 @@ from matplotlib.text import Text
 from fixtures import DIGITS_TRAJECTORY, NEURON_TRAJECTORIES
 from stills_data import classification_run, rings_test_set
 from vizkit import LayerSpaces, Trajectory
-from vizkit.layout import Cell, Layout, wrap
-from vizkit.stills import Still
+from vizkit.views.layout import Cell, Layout, wrap
+from vizkit.views.stills import Still
 from vizkit.style import MIN_TEXT, style
 
 
@@ -73,7 +73,7 @@ def frame_figure(view, frame=-1):
 
 
 def still_figure(still):
-    from vizkit.render import new_figure
+    from vizkit.output.render import new_figure
 
     fig = new_figure(*still.size, dpi=100)
     still.draw(fig)
@@ -82,7 +82,7 @@ def still_figure(still):
 
 @pytest.fixture(scope="module")
 def unit_maps_view(unit_maps_trajectory):
-    from vizkit.unit_maps import UnitMaps
+    from vizkit.views.units import UnitMaps
 
     return UnitMaps(unit_maps_trajectory, centres=((-5, 2), (-2, -2), (1, 2), (5, -2)),
                     grid_resolution=30)
@@ -90,15 +90,15 @@ def unit_maps_view(unit_maps_trajectory):
 
 @pytest.fixture(scope="module")
 def digits_view():
-    from vizkit.image_data import load_image_set
-    from vizkit.images import ImageClassifierView
+    from vizkit.data.image_sets import load_image_set
+    from vizkit.views.image_classifier import ImageClassifierView
 
     return ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
 
 
 @pytest.fixture(scope="module")
 def classification_view():
-    from vizkit.classification import ClassificationView
+    from vizkit.views.decision_regions import ClassificationView
 
     return ClassificationView(classification_run(), *rings_test_set(), grid_resolution=30)
 
@@ -129,7 +129,7 @@ def test_layer_spaces_of_a_deep_model_wrap_into_rows():
 
 
 def test_unit_maps_frame_and_stills(unit_maps_view):
-    from vizkit.unit_maps import unit_map_stills
+    from vizkit.views.units import unit_map_stills
 
     with style():
         check_layout(frame_figure(unit_maps_view))
@@ -138,7 +138,7 @@ def test_unit_maps_frame_and_stills(unit_maps_view):
 
 
 def test_data_still_has_no_epoch_header(unit_maps_view, stored_trajectory):
-    from vizkit.unit_maps import unit_map_stills
+    from vizkit.views.units import unit_map_stills
 
     stills = [unit_map_stills(unit_maps_view)["data"],
               LayerSpaces(stored_trajectory, grid_resolution=20).data_still()]
@@ -149,7 +149,7 @@ def test_data_still_has_no_epoch_header(unit_maps_view, stored_trajectory):
 
 
 def test_classification_frame_and_stills(classification_view):
-    from vizkit.classification import classification_stills
+    from vizkit.views.decision_regions import classification_stills
 
     with style():
         check_layout(frame_figure(classification_view))
@@ -159,7 +159,7 @@ def test_classification_frame_and_stills(classification_view):
 
 
 def test_digits_frame_and_stills(digits_view):
-    from vizkit.images import digits_stills
+    from vizkit.views.image_classifier import digits_stills
 
     with style():
         check_layout(frame_figure(digits_view))
@@ -170,8 +170,8 @@ def test_digits_frame_and_stills(digits_view):
 def test_long_class_names_fit_too():
     from dataclasses import replace
 
-    from vizkit.image_data import FASHION_CLASSES, load_image_set
-    from vizkit.images import ImageClassifierView, digits_stills
+    from vizkit.data.image_sets import FASHION_CLASSES, load_image_set
+    from vizkit.views.image_classifier import ImageClassifierView, digits_stills
 
     images = replace(load_image_set("digits", seed=1234), class_names=FASHION_CLASSES)
     view = ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), images)
@@ -184,7 +184,7 @@ def test_long_class_names_fit_too():
 
 @pytest.mark.parametrize("kind", ["linear", "logistic"])
 def test_neuron_frames_and_stills(kind):
-    from vizkit.neuron import NeuronView, activations_still, neuron_fit_still
+    from vizkit.views.neuron_fit import NeuronView, activations_still, neuron_fit_still
 
     labels = ("size (1000 sqft)", "price ($1000s)") if kind == "linear" else ("x", "y")
     view = NeuronView(Trajectory.load(NEURON_TRAJECTORIES[kind]),

@@ -7,7 +7,7 @@ from matplotlib.colors import to_rgba_array
 
 from vizkit import Trajectory, VizkitError
 from vizkit._keras import import_keras
-from vizkit.network import NetworkDiagram
+from vizkit.views.network import NetworkDiagram
 from vizkit.style import weight_cmap
 from vizkit.style import style
 
@@ -33,7 +33,7 @@ def unit_maps_view(unit_maps_trajectory):
 def random_trajectory(model, x, y, frames=3, seed=0):
     """``frames`` random weight sets of ``model``: no training needed to draw them.
     Its outputs are read as logits (one unit: binary, more: classes)."""
-    from vizkit.readout import Readout
+    from vizkit.inspect.readout import Readout
 
     rng = np.random.default_rng(seed)
     stacked = tuple(np.stack([w + rng.normal(0, 0.5, w.shape) * (k > 0) for k in range(frames)])

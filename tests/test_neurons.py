@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from fixtures import NEURON_TRAJECTORIES
 from vizkit import Trajectory
-from vizkit.neuron import NeuronView, loss_surface
+from vizkit.views.neuron_fit import NeuronView, loss_surface
 from vizkit_scenes.neurons import NEURONS, activation_values, cli, set_weight_predictions
 
 

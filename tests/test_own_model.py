@@ -11,7 +11,7 @@ from vizkit import Animation, LayerProbe, Trajectory, VizkitError, animate, data
 from vizkit._keras import import_keras
 from vizkit.cli import main
 from helpers import assert_one_line_error
-from vizkit.data_io import check_xy, load_xy
+from vizkit.data.tables import check_xy, load_xy
 
 FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
 
@@ -209,7 +209,7 @@ def test_load_xy_and_check_xy(files):
 
 
 def test_compiled_model_without_metrics_gets_accuracy_and_keeps_its_optimizer(keras):
-    from vizkit.model_io import compile_model
+    from vizkit.data.model_files import compile_model
 
     model = small_model(keras, compile=False)
     optimizer = keras.optimizers.SGD(0.2)

@@ -9,9 +9,9 @@ import pytest
 from matplotlib.colors import Normalize
 
 from vizkit import panels
-from vizkit.grid import InputGrid
-from vizkit.lr_finder import LearningRateSearch
-from vizkit.render import new_figure
+from vizkit.inspect.grid import InputGrid
+from vizkit.recording.lr_finder import LearningRateSearch
+from vizkit.output.render import new_figure
 
 GRID = InputGrid(np.linspace(-1, 1, 12, dtype=np.float32), np.linspace(-1, 1, 10,
                                                                       dtype=np.float32))

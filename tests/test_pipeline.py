@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from vizkit import VizkitError
 from vizkit.cli import main
 from helpers import assert_one_line_error
-from vizkit.transaction import OutputTransaction
+from vizkit.output.transaction import OutputTransaction
 
 FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
 
@@ -85,7 +85,7 @@ def test_existing_manifest_is_kept_without_overwrite(tmp_path):
 
 
 def test_failure_in_the_last_format_leaves_nothing(tmp_path, monkeypatch):
-    import vizkit.writers as writers
+    import vizkit.output.writers as writers
 
     def broken_finish(self):
         raise OSError(28, "No space left on device")
@@ -170,13 +170,13 @@ def test_views_do_not_import_each_other():
     """The import graph: a module holding a view imports no other view module."""
     import ast
 
-    root = Path(__file__).parents[1] / "vizkit"
+    root = Path(__file__).parents[1] / "vizkit" / "views"
     modules = {p.stem: ast.parse(p.read_text()) for p in root.glob("*.py")}
     views = {name for name, tree in modules.items()
              if any(isinstance(node, ast.ClassDef)
                     and any(getattr(b, "id", None) == "TrajectoryView" for b in node.bases)
                     for node in ast.walk(tree))}
-    assert {"layer_spaces", "unit_maps", "classification", "images", "neuron"} <= views
+    assert {"spaces", "units", "decision_regions", "image_classifier", "neuron_fit"} <= views
     for name in views:
         imported = {node.module.lstrip(".").split(".")[0] for node in ast.walk(modules[name])
                     if isinstance(node, ast.ImportFrom) and node.module}

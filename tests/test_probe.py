@@ -5,7 +5,7 @@ import pytest
 
 from vizkit import LayerProbe, LayerSpaces, VizkitError
 from vizkit._keras import import_keras
-from vizkit.probe import default_layers
+from vizkit.inspect.probe import default_layers
 
 
 def numpy_forward(weights, x):
@@ -108,8 +108,8 @@ def test_wide_layers_use_one_projection_for_every_frame():
 def test_layer_names_read_from_the_config_equal_the_built_models():
     import json
 
-    from vizkit.model_config import config_layer_names
-    from vizkit.probe import layer_names
+    from vizkit.run.model_config import config_layer_names
+    from vizkit.inspect.probe import layer_names
 
     keras = import_keras()
     inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="a"),

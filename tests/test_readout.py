@@ -7,9 +7,9 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from fixtures import LAYER_SPACES_TRAJECTORY, NEURON_TRAJECTORIES, UNIT_MAPS_TRAJECTORY
 from vizkit import Trajectory, VizkitError, datasets, record
 from vizkit._keras import import_keras
-from vizkit.data_io import check_xy
-from vizkit.model_io import compile_model
-from vizkit.readout import Readout, sigmoid, softmax
+from vizkit.data.tables import check_xy
+from vizkit.data.model_files import compile_model
+from vizkit.inspect.readout import Readout, sigmoid, softmax
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ BLOB_CENTRES = ((-5, 2), (-2, -2), (1, 2), (5, -2))
 
 
 def write_png(still, path, dpi):
-    from vizkit.stills import write_still
+    from vizkit.views.stills import write_still
 
     write_still(still, path, dpi)
     return path
@@ -47,14 +47,14 @@ def write_png(still, path, dpi):
 
 @pytest.fixture(scope="module")
 def unit_maps_view(unit_maps_trajectory):
-    from vizkit.unit_maps import UnitMaps
+    from vizkit.views.units import UnitMaps
 
     return UnitMaps(unit_maps_trajectory, centres=BLOB_CENTRES, grid_resolution=80)
 
 
 @pytest.mark.parametrize("still", ["data", "regions", "L1-units", "L2-units"])
 def test_unit_maps_still(unit_maps_view, still, tmp_path, assert_image_matches):
-    from vizkit.unit_maps import unit_map_stills
+    from vizkit.views.units import unit_map_stills
 
     path = write_png(unit_map_stills(unit_maps_view)[still], tmp_path / "u.png", dpi=50)
     assert_image_matches(path, f"unit_maps_{still}.png")
@@ -77,7 +77,7 @@ NEURONS = {  # the neurons scene's two neurons: loss, activation, the lab's weig
 def test_neuron_training_frames(kind, tmp_path, assert_image_matches):
     from fixtures import NEURON_TRAJECTORIES
     from vizkit import Trajectory
-    from vizkit.neuron import NeuronView
+    from vizkit.views.neuron_fit import NeuronView
 
     loss, activation, weights, labels = NEURONS[kind]
     view = NeuronView(Trajectory.load(NEURON_TRAJECTORIES[kind]), loss, activation,
@@ -90,7 +90,7 @@ def test_neuron_training_frames(kind, tmp_path, assert_image_matches):
 def test_neuron_stills(tmp_path, assert_image_matches):
     import numpy as np
 
-    from vizkit.neuron import activations_still, neuron_fit_still
+    from vizkit.views.neuron_fit import activations_still, neuron_fit_still
 
     xs = np.linspace(0.5, 2.5, 200)
     linear = neuron_fit_still(np.array([1.0, 2.0]), np.array([300.0, 500.0]), xs,
@@ -115,7 +115,7 @@ def test_neuron_stills(tmp_path, assert_image_matches):
 
 
 def test_classification_frames(tmp_path, assert_image_matches):
-    from vizkit.classification import ClassificationView
+    from vizkit.views.decision_regions import ClassificationView
 
     view = ClassificationView(classification_run(), *rings_test_set(), grid_resolution=80)
     result = view.render(tmp_path / "c.png", "png", frames=[4, 12], dpi=45)
@@ -124,7 +124,7 @@ def test_classification_frames(tmp_path, assert_image_matches):
 
 
 def test_classification_stills(tmp_path, assert_image_matches):
-    from vizkit.classification import ClassificationView, classification_stills
+    from vizkit.views.decision_regions import ClassificationView, classification_stills
 
     run = classification_run()
     view = ClassificationView(run, *rings_test_set(), grid_resolution=60)
@@ -137,8 +137,8 @@ def test_classification_stills(tmp_path, assert_image_matches):
 def digits_view():
     from fixtures import DIGITS_TRAJECTORY
     from vizkit import Trajectory
-    from vizkit.image_data import load_image_set
-    from vizkit.images import ImageClassifierView
+    from vizkit.data.image_sets import load_image_set
+    from vizkit.views.image_classifier import ImageClassifierView
 
     return ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), load_image_set("digits", seed=1234))
 
@@ -150,7 +150,7 @@ def test_digits_frames(digits_view, tmp_path, assert_image_matches):
 
 
 def test_digits_stills(digits_view, tmp_path, assert_image_matches):
-    from vizkit.images import digits_stills
+    from vizkit.views.image_classifier import digits_stills
 
     for name, still in digits_stills(digits_view, seed=1234).items():
         path = write_png(still, tmp_path / f"digits_{name}.png", dpi=40)

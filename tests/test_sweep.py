@@ -21,8 +21,8 @@ from test_cli import assert_one_line_error
 from vizkit.cli import main
 from vizkit.errors import VizkitError
 from vizkit.pipeline import Progress, Recipe, RenderSettings
-from vizkit.sweep import plan_sweep, shared_grid
-from vizkit.sweep_cells import render_cells
+from vizkit.sweep.sweep_run import plan_sweep, shared_grid
+from vizkit.sweep.cells import render_cells
 from vizkit_scenes import layer_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,9 +121,9 @@ def test_scenes_that_cannot_be_swept_say_which_can():
 
 
 def test_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
-    import vizkit.dask_cluster
+    import vizkit.sweep.cluster
 
-    monkeypatch.setattr(vizkit.dask_cluster, "_CONNECT_S", 1)
+    monkeypatch.setattr(vizkit.sweep.cluster, "_CONNECT_S", 1)
     result = run(["sweep", "layer-spaces", *FAST, "--vary", "seed=1,2", "--out",
                   str(tmp_path / "s.gif"), "--scheduler", "tcp://127.0.0.1:9"])
     assert_one_line_error(result, "cannot reach the Dask scheduler at tcp://127.0.0.1:9")
@@ -135,7 +135,7 @@ def test_two_local_clusters_at_once_start_without_a_warning():
     HTTP port taken (it printed a UserWarning into a --quiet run)."""
     import warnings
 
-    from vizkit.dask_cluster import dask_client
+    from vizkit.sweep.cluster import dask_client
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -146,7 +146,7 @@ def test_two_local_clusters_at_once_start_without_a_warning():
 
 def test_workers_of_several_threads_are_refused_in_one_line():
     """Two tasks at once in one worker would share matplotlib's global style."""
-    from vizkit.dask_cluster import _check_workers
+    from vizkit.sweep.cluster import _check_workers
 
     class Client:
         def nthreads(self):
@@ -166,8 +166,8 @@ def test_workers_of_several_threads_are_refused_in_one_line():
 # -- cells, against numpy ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cell(stored_trajectory):
-    from vizkit.grid import InputGrid
-    from vizkit.sweep_cells import CellScales, VariantCell
+    from vizkit.inspect.grid import InputGrid
+    from vizkit.sweep.cells import CellScales, VariantCell
 
     grid = InputGrid.around(stored_trajectory.x, 30)
     cell = VariantCell(stored_trajectory, grid, 2, "activation_1")
@@ -201,8 +201,8 @@ def test_hidden_limits_hold_every_point_of_every_frame(cell):
 
 
 def test_the_grid_holds_every_variants_data_and_comparable_planes_share_limits():
-    from vizkit.sweep import _shared_limits
-    from vizkit.sweep_cells import HiddenFit
+    from vizkit.sweep.sweep_run import _shared_limits
+    from vizkit.sweep.cells import HiddenFit
 
     done = [{"low": np.array([-1.0, 0.0]), "high": np.array([1.0, 2.0])},
             {"low": np.array([-3.0, 1.0]), "high": np.array([0.0, 5.0])}]
@@ -220,7 +220,7 @@ def test_the_grid_holds_every_variants_data_and_comparable_planes_share_limits()
 
 
 def test_metrics_line_says_when_a_run_stopped_early():
-    from vizkit.sweep_cells import metrics_line
+    from vizkit.sweep.cells import metrics_line
 
     metrics = {"loss": np.array([0.7, 0.5, 0.25]), "accuracy": np.array([0.5, 0.75, 0.875])}
     assert metrics_line(metrics, 1, 2, 10) == "acc 0.750  ·  loss 0.500"
@@ -236,7 +236,7 @@ def test_metrics_line_says_when_a_run_stopped_early():
 @pytest.mark.snapshot
 def test_sweep_frame(cell, tmp_path, assert_image_matches):
     """Two cells in a row: a run, and a variant that failed, marked."""
-    from vizkit.sweep_canvas import SweepCanvas, failed_cell
+    from vizkit.sweep.canvas import SweepCanvas, failed_cell
 
     dpi = 60
     last = cell.trajectory.n_frames - 1
@@ -290,8 +290,8 @@ class _FakeClient:
 
 
 def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
-    from vizkit.sweep import _Sweep
-    from vizkit.transaction import OutputTransaction
+    from vizkit.sweep.sweep_run import _Sweep
+    from vizkit.output.transaction import OutputTransaction
 
     recipe = Recipe("fake", record=None, view=None)
     plan = plan_sweep(recipe, {"epochs": n_frames - 1}, vary(("seed", range(n_variants))))
@@ -342,7 +342,7 @@ def weights_equal(a, b):
 def check_two_by_two(folder, name="s"):
     """Four trajectories, one animation of four cells, a manifest that lists them."""
     from vizkit import Trajectory
-    from vizkit.sweep_cells import cell_size
+    from vizkit.sweep.cells import cell_size
 
     manifest = json.loads((folder / f"{name}.gif.json").read_text())
     variants = manifest["variants"]
@@ -541,7 +541,7 @@ def test_sweep_through_a_scheduler_started_apart(tmp_path, scheduler):
 @pytest.fixture
 def own_model(tmp_path):
     from vizkit._keras import import_keras
-    from vizkit.datasets import moons
+    from vizkit.data.datasets import moons
 
     keras = import_keras()
     x, y = moons(0, n_samples=120)

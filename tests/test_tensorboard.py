@@ -8,7 +8,7 @@ from PIL import Image
 
 from vizkit import Trajectory, VizkitError
 from vizkit.animation import view_for
-from vizkit.tensorboard import TensorBoardSink, write_tensorboard
+from vizkit.output.tensorboard import TensorBoardSink, write_tensorboard
 
 
 def read_events(logdir):

@@ -11,7 +11,7 @@ import pytest
 
 from vizkit import Trajectory, VizkitError
 from vizkit._keras import import_keras
-from vizkit.tween import Tween
+from vizkit.views.tween import Tween
 
 STEPS, CAMERA, HOLD = 5, 2, 3
 OPTIONS = dict(steps=STEPS, camera_steps=CAMERA, hold=HOLD, grid_resolution=24)
@@ -49,7 +49,7 @@ def known_trajectory(layers, frames, seed=0, sequential=False):
 
 def _readout(keras, model):
     """Read the output as trained: a sigmoid/softmax as probabilities, else as logits."""
-    from vizkit.readout import Readout
+    from vizkit.inspect.readout import Readout
 
     probabilities = model.layers[-1].get_config().get("activation") in ("sigmoid", "softmax")
     loss = (keras.losses.BinaryCrossentropy if model.outputs[0].shape[-1] == 1 else

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from vizkit import VizkitError
 from vizkit._keras import import_keras
-from vizkit.unit_maps import UnitMaps, parse_units
+from vizkit.views.units import UnitMaps, parse_units
 from vizkit_scenes.unit_maps import CENTRES, cli
 
 
@@ -142,7 +142,7 @@ def test_scene_writes_four_stills_and_the_animation(tmp_path):
 
 
 def test_many_units_wrap_into_a_grid(view):
-    from vizkit.unit_maps import DATA, REGIONS, UnitPart
+    from vizkit.views.units import DATA, REGIONS, UnitPart
 
     parts = [DATA, REGIONS] + [UnitPart("L2", u) for u in range(14)]
     rows = view._rows(parts)

@@ -10,7 +10,7 @@ import pytest
 
 from vizkit import LayerSpaces, VizkitError, new_figure, render_frames
 from vizkit.pipeline import parse_stills
-from vizkit.writers import open_writer, output_paths, resolve_format
+from vizkit.output.writers import open_writer, output_paths, resolve_format
 
 
 def frames(n, width=64, height=48):
@@ -105,7 +105,7 @@ def test_missing_folder_is_made_and_unwritable_folder_is_one_line(tmp_path):
 @pytest.mark.parametrize("fmt", ["gif", "mp4"])
 def test_encoder_output_is_verified(tmp_path, monkeypatch, fmt):
     """A file that lost frames on the way (as on a full disk) is an error, not a success."""
-    import vizkit.writers as writers
+    import vizkit.output.writers as writers
 
     path = tmp_path / f"short.{fmt}"
     if fmt == "gif":
@@ -133,7 +133,7 @@ def gradient_frames(n, width=90, height=60):
 def one_pass_gif(path, rgba_frames, fps):
     """The reference: one ffmpeg process, ``split`` into palettegen and paletteuse (it
     holds every frame until the palette is made)."""
-    from vizkit.writers import GIF_HOLD, _FfmpegWriter
+    from vizkit.output.writers import GIF_HOLD, _FfmpegWriter
 
     graph = f"split[a][b];[a]{_FfmpegWriter._PALETTE}[p];[b][p]{_FfmpegWriter._DITHER}"
     height, width = rgba_frames.shape[1:3]
@@ -186,7 +186,7 @@ def test_an_aborted_gif_leaves_no_scratch(tmp_path):
 @pytest.mark.parametrize("count", [1, 2, 9])
 def test_gif_structure_matches_a_decoder(tmp_path, count):
     """gif_frames counts what a decoder reads, and any cut through the file is caught."""
-    from vizkit.gif_file import gif_frames
+    from vizkit.output.gif_file import gif_frames
 
     path = tmp_path / "a.gif"
     with open_writer([path], "gif") as writer:

@@ -14,34 +14,36 @@ __version__ = "0.1.0"
 
 _PUBLIC = {
     "VizkitError": "errors",
-    "Trajectory": "trajectory",
-    "record": "recorder",
-    "Recorder": "callback",
-    "LayerProbe": "probe",
-    "InputGrid": "grid",
-    "PlaneProjection": "projection",
-    "Bounds": "limits",
-    "StreamingCamera": "camera",
-    "render_frames": "render",
-    "new_figure": "render",
-    "LayerSpaces": "layer_spaces",
-    "UnitMaps": "unit_maps",
-    "NeuronView": "neuron",
-    "NetworkDiagram": "network",
-    "Tween": "tween",
-    "LossLandscape": "landscape",
-    "ImageClassifierView": "images",
-    "ImageSet": "image_data",
-    "record_image_run": "image_run",
-    "InputPlane": "input_plane",
-    "LayerHealth": "layer_health",
+    "Trajectory": "run.trajectory",
+    "record": "recording.fit",
+    "Recorder": "recording.callback",
+    "LayerProbe": "inspect.probe",
+    "InputGrid": "inspect.grid",
+    "PlaneProjection": "inspect.projection",
+    "Bounds": "inspect.limits",
+    "StreamingCamera": "output.camera",
+    "render_frames": "output.render",
+    "new_figure": "output.render",
+    "LayerSpaces": "views.spaces",
+    "UnitMaps": "views.units",
+    "NeuronView": "views.neuron_fit",
+    "NetworkDiagram": "views.network",
+    "Tween": "views.tween",
+    "LossLandscape": "views.landscape",
+    "ImageClassifierView": "views.image_classifier",
+    "ImageSet": "data.image_sets",
+    "record_image_run": "recording.image_run",
+    "InputPlane": "inspect.input_plane",
+    "LayerHealth": "inspect.layer_health",
     "animate": "animation",
     "Animation": "animation",
-    "write_manifest": "manifest",
+    "write_manifest": "output.manifest",
     "style": "style",
-    "datasets": None,
-    "panels": None,
+    "datasets": "data.datasets",
+    "panels": "panels",
 }
+
+_MODULES = {"datasets", "panels"}  # public names that are modules, not their contents
 
 __all__ = sorted(_PUBLIC)
 
@@ -49,7 +51,7 @@ __all__ = sorted(_PUBLIC)
 def __getattr__(name):
     if name not in _PUBLIC:
         raise AttributeError(f"module 'vizkit' has no attribute {name!r}")
-    module = importlib.import_module(f".{_PUBLIC[name] or name}", __name__)
-    value = module if _PUBLIC[name] is None else getattr(module, name)
+    module = importlib.import_module(f".{_PUBLIC[name]}", __name__)
+    value = module if name in _MODULES else getattr(module, name)
     globals()[name] = value
     return value

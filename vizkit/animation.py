@@ -18,7 +18,7 @@ class Animation:
     """An animation held in memory; Jupyter shows it as the HTML player."""
 
     def __init__(self, player, trajectory):
-        self.player = player  # a vizkit.player.Player
+        self.player = player  # a vizkit.output.player.Player
         self.trajectory = trajectory
 
     def _repr_html_(self):
@@ -31,7 +31,7 @@ class Animation:
 
 def default_animate_layers(model):
     """Every layer with an output, but a last 1-unit layer: its value colours every panel."""
-    from .probe import layer_names
+    from .inspect.probe import layer_names
 
     names = layer_names(model)
     last = model.layers[-1]
@@ -44,38 +44,38 @@ def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_
              image=None):
     """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``; ``input_features``:
     the two features the layers view's input panel shows (see
-    :class:`~vizkit.input_plane.InputPlane`). An image classifier's run gets
-    :class:`~vizkit.images.ImageClassifierView` (following test image ``image``)."""
-    from .image_data import is_image_run
+    :class:`~vizkit.inspect.input_plane.InputPlane`). An image classifier's run gets
+    :class:`~vizkit.views.image_classifier.ImageClassifierView` (following test image ``image``)."""
+    from .data.image_sets import is_image_run
 
     if is_image_run(trajectory):
         if view != "layers" or layers or input_features:
             raise VizkitError("--view, --layers and --input-features draw models of feature "
                               "vectors; an image classifier's run gets the image view (leave "
                               "them out; --image N picks the image it follows)")
-        from .images import ImageClassifierView
+        from .views.image_classifier import ImageClassifierView
 
         return ImageClassifierView(trajectory, example=image or 0)
     if image is not None:
         raise VizkitError("--image picks a test image of an image classifier's run; this run "
                           "is of a model of feature vectors")
     if view == "tween":
-        from .tween import Tween
+        from .views.tween import Tween
 
         return Tween(trajectory, grid_resolution=grid_resolution)
     if view == "network":
-        from .network import NetworkDiagram
+        from .views.network import NetworkDiagram
 
         return NetworkDiagram(trajectory)
     if view == "landscape":
-        from .landscape import LossLandscape
+        from .views.landscape import LossLandscape
 
         return LossLandscape(trajectory)
     if view == "units":
-        from .unit_maps import UnitMaps
+        from .views.units import UnitMaps
 
         return UnitMaps(trajectory, layers=layers, grid_resolution=min(grid_resolution, 150))
-    from .layer_spaces import LayerSpaces
+    from .views.spaces import LayerSpaces
 
     if layers is None:
         layers = default_animate_layers(trajectory.build_model())
@@ -149,14 +149,14 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     -------
     pathlib.Path or Animation
     """
-    from .data_io import check_xy
-    from .input_plane import PLANE_VIEWS, InputPlane, require_two_features
-    from .model_io import check_features, check_model
+    from .data.tables import check_xy
+    from .inspect.input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from .data.model_files import check_features, check_model
     from .pipeline import RenderSettings, produce
-    from .player import Player
-    from .probe import LayerProbe
-    from .readout import Readout
-    from .recorder import record
+    from .output.player import Player
+    from .inspect.probe import LayerProbe
+    from .inspect.readout import Readout
+    from .recording.fit import record
 
     check_model(model)
     x, y = check_xy(x, y, readout=Readout.of(model))

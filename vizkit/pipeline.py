@@ -6,7 +6,7 @@ Every producer goes through :func:`produce`: each scene, ``vizkit animate``,
 has) and :class:`RenderSettings`; the pipeline plans every file the run will
 write and checks them all before any training, records (or loads) the
 trajectories, renders each format and still with a manifest beside it, and
-commits everything as one :class:`~vizkit.transaction.OutputTransaction`.
+commits everything as one :class:`~vizkit.output.transaction.OutputTransaction`.
 """
 
 from dataclasses import dataclass, field, replace
@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import VizkitError
-from .manifest import manifest_path, manifest_record, write_json
-from .pacing import FRAME_CHOICES
+from .output.manifest import manifest_path, manifest_record, write_json
+from .views.pacing import FRAME_CHOICES
 from .progress import Progress
-from .transaction import OutputTransaction, os_error
-from .writers import output_paths, resolve_format
+from .output.transaction import OutputTransaction, os_error
+from .output.writers import output_paths, resolve_format
 
 __all__ = ["Recipe", "RenderSettings", "Progress", "produce", "parse_stills", "part_path"]
 
@@ -32,7 +32,7 @@ class Recipe:
     name : str
         The scene (or command) name, stored in every trajectory it records.
     record : callable
-        ``record(options, progress)`` → a :class:`~vizkit.trajectory.Trajectory`,
+        ``record(options, progress)`` → a :class:`~vizkit.run.trajectory.Trajectory`,
         or ``{part: Trajectory}`` for a run of several (e.g. two neurons);
         ``progress`` is a :class:`Progress`.
     view : callable
@@ -64,7 +64,7 @@ class Recipe:
 class RenderSettings:
     """Where and how to write: ``out`` names the main artifact; its suffix picks
     the format unless ``formats`` are given. An animation shows the frames
-    ``frames`` picks (``"auto"``: paced, see :mod:`vizkit.pacing`; ``"all"``), PNG
+    ``frames`` picks (``"auto"``: paced, see :mod:`vizkit.views.pacing`; ``"all"``), PNG
     the frames ``stills`` names. ``formats=()`` with ``animate=False``
     writes no animation (``vizkit record``). The trajectory goes beside ``out``
     (``x.gif`` → ``x.trajectory.npz``) unless ``trajectory_to`` names it, or
@@ -282,7 +282,7 @@ class _BoardFrames:
     def write(self, logdir):
         import imageio.v3 as iio
 
-        from .tensorboard import TensorBoardSink
+        from .output.tensorboard import TensorBoardSink
 
         with TensorBoardSink(logdir, tag=self.tag) as board:
             for png, step in self.frames:
@@ -298,7 +298,7 @@ def _save(trajectory, path):
 
 
 def _write_still(run, path, still, settings, parameters, trajectory=None):
-    from .stills import write_still
+    from .views.stills import write_still
 
     size = write_still(still, run.stage(path), settings.dpi)
     record = manifest_record(path, scene=parameters.get("scene"), parameters=parameters,

@@ -58,9 +58,9 @@ def _view_options(function):
 def _train(options, on_epoch):
     """Load, check, train: a run of your own model (``vizkit animate`` and ``record``) on
     a table of features or on images."""
-    from ..data_io import load_xy
-    from ..image_data import load_image_file
-    from ..model_io import check_model, compile_model, load_model
+    from ..data.tables import load_xy
+    from ..data.image_sets import load_image_file
+    from ..data.model_files import check_model, compile_model, load_model
 
     path = options["data_path"]
     images = load_image_file(path, seed=options["seed"]) \
@@ -79,7 +79,7 @@ def _train(options, on_epoch):
 
 
 def _train_on_images(model, images, options, on_epoch, info):
-    from ..image_run import record_image_run
+    from ..recording.image_run import record_image_run
 
     if options.get("view") not in (None, "layers") or options.get("layers") or \
             options.get("input_features"):
@@ -93,12 +93,12 @@ def _train_on_images(model, images, options, on_epoch, info):
 
 def _train_on_table(model, x, y, options, on_epoch, info):
     """Every check that can fail runs before the first epoch."""
-    from ..data_io import check_xy, feature_names
-    from ..input_plane import PLANE_VIEWS, InputPlane, require_two_features
-    from ..model_io import check_features
-    from ..probe import LayerProbe
-    from ..readout import Readout
-    from ..recorder import record
+    from ..data.tables import check_xy, feature_names
+    from ..inspect.input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from ..data.model_files import check_features
+    from ..inspect.probe import LayerProbe
+    from ..inspect.readout import Readout
+    from ..recording.fit import record
 
     path = options["data_path"]
     check_features(model, x, path.name)
@@ -129,7 +129,7 @@ def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra)
 def _view_choice(options):
     """``--layers`` as a list, ``--unit-maps`` folded into ``--view``, ``--input-features``
     as two numbers (for the layers view only)."""
-    from ..input_plane import parse_features
+    from ..inspect.input_plane import parse_features
 
     layers = options.pop("layers")
     options["layers"] = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
@@ -187,7 +187,7 @@ def replay(trajectory_path, out, formats, fps, dpi, stills, frames, tensorboard,
     """Render a saved trajectory again, with no training."""
     from ..animation import model_recipe
     from ..pipeline import produce
-    from ..trajectory import Trajectory
+    from ..run.trajectory import Trajectory
 
     trajectory = Trajectory.load(trajectory_path)
     recipe = model_recipe(None)

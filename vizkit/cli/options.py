@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
-from ..pacing import FRAME_CHOICES
-from ..writers import FORMATS
+from ..views.pacing import FRAME_CHOICES
+from ..output.writers import FORMATS
 
 __all__ = ["training_options", "render_options", "stack"]
 

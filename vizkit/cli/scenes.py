@@ -61,7 +61,7 @@ def scene_command(recipe, *, showcase_args=()):
 def run_scene(recipe, options):
     """Settings from the options, then the pipeline; report what was written."""
     from ..pipeline import RenderSettings, produce
-    from ..trajectory import Trajectory
+    from ..run.trajectory import Trajectory
 
     settings = RenderSettings(out=options.pop("out"), formats=tuple(options.pop("formats")),
                               fps=options.pop("fps"), dpi=options.pop("dpi"),

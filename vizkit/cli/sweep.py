@@ -26,12 +26,12 @@ class SweepGroup(click.Group):
     """One sweep command per scene that a sweep can draw, made from the scene's command."""
 
     def list_commands(self, ctx):
-        from ..sweep import SWEEP_SCENES
+        from ..sweep.sweep_run import SWEEP_SCENES
 
         return list(SWEEP_SCENES)
 
     def get_command(self, ctx, name):
-        from ..sweep import SWEEP_SCENES
+        from ..sweep.sweep_run import SWEEP_SCENES
 
         if name not in SWEEP_SCENES:
             from .scenes import scene_names
@@ -73,7 +73,7 @@ def _sweep_command(name, hidden):
     def run(vary_specs, workers, scheduler, keep_going, hidden, out, formats, fps, dpi, stills,
             tensorboard, overwrite, quiet, **options):
         from ..pipeline import RenderSettings
-        from ..sweep import plan_sweep, run_sweep
+        from ..sweep.sweep_run import plan_sweep, run_sweep
 
         context = click.get_current_context()
         if tensorboard is not None:

@@ -1,7 +1,7 @@
 """Axes-level drawing functions: arrays and an ``ax`` in, artists on it, ``ax`` out.
 
 None of them changes axis limits: the caller fixes limits once for a whole
-animation (see :class:`vizkit.limits.Bounds`), so that frames stay comparable.
+animation (see :class:`vizkit.inspect.limits.Bounds`), so that frames stay comparable.
 Every panel follows this contract (tested over all of them in one test).
 They draw in vizkit's visual language (docs/design.md, :mod:`vizkit.style`).
 """

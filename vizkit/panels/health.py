@@ -1,4 +1,4 @@
-"""Curves of a layer measure over epochs, one line per layer (see vizkit.layer_health)."""
+"""Curves of a layer measure over epochs, one line per layer (see vizkit.inspect.layer_health)."""
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter

@@ -1,7 +1,7 @@
 """Panels of a plane: points, regions, warped grids, boundaries, captions.
 
 None of them changes axis limits: the caller fixes limits once for a whole
-animation (see :class:`vizkit.limits.Bounds`), so that frames stay comparable.
+animation (see :class:`vizkit.inspect.limits.Bounds`), so that frames stay comparable.
 """
 
 import numpy as np
@@ -168,7 +168,7 @@ def boundary(ax, mesh, values, level=0.5, *, color=INK, linewidth=1.4, linestyle
 
 def caption(ax, title, subtitle=None):
     """Per-frame text at the top of a header ``ax`` (axis off): a bold ``title``
-    and, under it, a ``subtitle`` (0.5 inch in all: see :func:`vizkit.layout.header`).
+    and, under it, a ``subtitle`` (0.5 inch in all: see :func:`vizkit.views.layout.header`).
 
     Text artists, not ``ax.set_title``, so that they change from frame to frame.
     """

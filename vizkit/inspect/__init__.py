@@ -1,0 +1,7 @@
+"""Numbers at a frame: layer probes, the readout of outputs as classes or values,
+projections, input grids and planes, limits fixed over a run, layer health and
+confusion counts.
+
+Pure computation on a model and arrays. May import ``run``; never ``views``,
+``panels`` or ``output``.
+"""

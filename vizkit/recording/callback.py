@@ -1,0 +1,203 @@
+"""``vizkit.Recorder``: record a trajectory from your own ``model.fit``.
+
+The recorder is a ``keras.callbacks.Callback``, so importing this module
+imports Keras; ``vizkit.Recorder`` loads it on first use only.
+"""
+
+import math
+import sys
+
+import numpy as np
+
+from .._keras import import_keras
+from ..errors import VizkitError
+from .fit import _evaluate
+from ..run.trajectory import Trajectory
+
+keras = import_keras()
+
+__all__ = ["Recorder"]
+
+DEFAULT_MAX_BYTES = 512 * 2**20
+
+
+class Recorder(keras.callbacks.Callback):
+    """Record the trajectory of ``model.fit``: weights and metrics at chosen epochs.
+
+    ``model.fit(x, y, validation_split=0.2, callbacks=[recorder])``, then
+    ``recorder.trajectory`` is what :func:`vizkit.record` returns: frame 0 the
+    weights before training, then the weights after every ``every``-th epoch
+    and after the last epoch run. Each frame's metrics are ``model.evaluate``'s
+    at exactly those weights (not ``fit``'s running averages), on the training
+    data (``loss``, ``accuracy``...) and on the validation data when there is
+    some (``val_loss``, ``val_accuracy``...), without sample or class weights.
+
+    The arrays come from the ``fit`` call itself, after its validation split
+    (Keras's callbacks are not given them, so the recorder reads them from
+    ``fit``'s frame). When ``fit`` gets a ``tf.data.Dataset`` or a generator,
+    pass the arrays: ``Recorder(x, y, validation_data=(x_val, y_val))``.
+
+    Parameters
+    ----------
+    x, y : array-like, optional
+        Training data to evaluate at every frame, instead of ``fit``'s.
+    validation_data : (x_val, y_val), optional
+        Validation data to evaluate at every frame, instead of ``fit``'s.
+    every : int
+        Record every ``every``-th epoch (and the last one); frames then keep
+        their epoch numbers in ``info["frame_epochs"]``.
+    max_bytes : int
+        Most memory the recorded weights may take; ``fit`` is refused before
+        its first epoch if the frames could need more.
+    """
+
+    def __init__(self, x=None, y=None, *, validation_data=None, every=1,
+                 max_bytes=DEFAULT_MAX_BYTES):
+        super().__init__()
+        if (x is None) != (y is None):
+            raise VizkitError("Recorder got only one of x and y; give both, or neither to "
+                              "record on fit's own data")
+        if not isinstance(every, int) or every < 1:
+            raise VizkitError(f"Recorder(every={every!r}) must be a whole number of epochs, "
+                              "1 or more")
+        if not max_bytes > 0:
+            raise VizkitError(f"Recorder(max_bytes={max_bytes!r}) must be a positive number "
+                              "of bytes")
+        self._given = (None if x is None else _arrays(x, y, "Recorder(x, y)"),
+                       None if validation_data is None
+                       else _arrays(*_pair(validation_data), "Recorder(validation_data=...)"))
+        self.every = every
+        self.max_bytes = max_bytes
+        self._epochs = []
+
+    def on_train_begin(self, logs=None):
+        fit = _fit_locals(self.model)
+        train, validation = self._given
+        if train is None:
+            if not fit:
+                raise VizkitError("Recorder found no model.fit call to take x and y from; "
+                                  "fix: pass them, Recorder(x, y)")
+            train = _arrays(fit["x"], fit["y"], "fit's x and y")
+        if validation is None and fit.get("validation_data") is not None:
+            validation = _arrays(fit.get("val_x"), fit.get("val_y"), "fit's validation data")
+        self._sets = {"": train, **({"val_": validation} if validation else {})}
+        initial = self.model.get_weights()
+        first = fit.get("initial_epoch") or 0
+        self._check_memory(initial, self.params["epochs"], first)
+        adapter = getattr(fit.get("epoch_iterator"), "data_adapter", None)
+        self._run = dict(
+            model_config=self.model.to_json(), x=train[0], y=train[1],
+            extras=dict(zip(("val_x", "val_y"), validation or ())),
+            info=dict(recorded_by="keras.callbacks", epochs=self.params["epochs"],
+                      batch_size=getattr(adapter, "batch_size", None), every=self.every,
+                      stopped_early=False))
+        self._weights = [np.empty((self._most_frames(self.params["epochs"], first), *w.shape),
+                                  w.dtype) for w in initial]
+        self._epochs, self._metrics, self._pending = [], {}, None
+        self._add_frame(first, initial)
+
+    def on_epoch_end(self, epoch, logs=None):
+        epoch += 1
+        if epoch % self.every == 0:
+            self._add_frame(epoch, self.model.get_weights())
+            self._pending = None
+        else:
+            self._pending = (epoch, self.model.get_weights())
+
+    def on_train_end(self, logs=None):
+        if self._pending is not None:
+            # Other callbacks may have changed the weights since (restore_best_weights).
+            epoch, weights = self._pending
+            current = self.model.get_weights()
+            self.model.set_weights(weights)
+            try:
+                self._add_frame(epoch, weights)
+            finally:
+                self.model.set_weights(current)
+            self._pending = None
+        self._run["info"]["stopped_early"] = self._epochs[-1] < self.params["epochs"]
+
+    @property
+    def trajectory(self):
+        """The frames recorded so far, as a :class:`~vizkit.run.trajectory.Trajectory`."""
+        if not self._epochs:
+            raise VizkitError("the Recorder has recorded nothing yet; fix: pass it to "
+                              "model.fit(..., callbacks=[recorder]) first")
+        n = len(self._epochs)
+        run = self._run
+        return Trajectory(
+            model_config=run["model_config"],
+            weights=tuple(w[:n] for w in self._weights),
+            metrics={k: np.asarray(v, dtype=np.float64) for k, v in self._metrics.items()},
+            x=run["x"], y=run["y"], extras=run["extras"],
+            info=dict(run["info"], epochs_run=self._epochs[-1] - self._epochs[0],
+                      frame_epochs=list(self._epochs)))
+
+    def _add_frame(self, epoch, weights):
+        """Store ``weights`` as the next frame, with the metrics the model has now."""
+        for store, w in zip(self._weights, weights):
+            store[len(self._epochs)] = w
+        for prefix, (x, y) in self._sets.items():
+            for name, value in _evaluate(self.model, x, y).items():
+                self._metrics.setdefault(prefix + name, []).append(float(value))
+        self._epochs.append(epoch)
+
+    def _most_frames(self, epochs, first):
+        """Frames a fit from epoch ``first`` to ``epochs`` can record, the first included."""
+        return 1 + max(0, math.ceil(epochs / self.every) - first // self.every)
+
+    def _check_memory(self, weights, epochs, first):
+        per_frame = sum(w.nbytes for w in weights)
+        frames = self._most_frames(epochs, first)
+        if per_frame * frames <= self.max_bytes:
+            return
+        fits = self.max_bytes // per_frame
+        fix = (f"Recorder(every={math.ceil(epochs / (fits - 1))}) to keep fewer frames, or a "
+               "larger max_bytes" if fits >= 2 else "a larger Recorder(max_bytes=...)")
+        raise VizkitError(f"recording {frames} frames of {_size(per_frame)} of weights needs "
+                          f"{_size(per_frame * frames)}, over max_bytes={_size(self.max_bytes)}; "
+                          f"fix: {fix}")
+
+
+def _fit_locals(model):
+    """The local variables of the ``model.fit`` call that runs this callback, or ``{}``.
+
+    Keras's ``fit`` (every backend) names the arrays it trains on ``x`` and
+    ``y`` and, after splitting off ``validation_split``, those it validates
+    on ``val_x`` and ``val_y``.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "fit" and frame.f_locals.get("self") is model:
+            return frame.f_locals
+        frame = frame.f_back
+    return {}
+
+
+def _pair(data):
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise VizkitError("Recorder(validation_data=...) must be a pair (x_val, y_val)")
+    return data
+
+
+def _arrays(x, y, source):
+    """``(x, y)`` as NumPy arrays, or a one-line error naming ``source`` and the fix."""
+    if not (hasattr(x, "shape") and hasattr(y, "shape")):
+        kind = type(x if not hasattr(x, "shape") else y).__name__
+        raise VizkitError(f"Recorder needs arrays to evaluate on, but {source} is a {kind}; "
+                          "fix: pass them, Recorder(x, y, validation_data=(x_val, y_val))")
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise VizkitError(f"{source}: x has {len(x)} rows but y has {len(y)}; give one label "
+                          "per row")
+    return x, y
+
+
+def _size(n_bytes):
+    """``n_bytes`` for people: ``3.2 MiB``."""
+    if n_bytes < 1024:
+        return f"{n_bytes} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        n_bytes /= 1024
+        if n_bytes < 1024 or unit == "GiB":
+            return f"{n_bytes:.1f} {unit}"

@@ -1,0 +1,164 @@
+"""What every animation of a trajectory shares: the model at a frame, the header
+with its caption, and the render calls. Views only lay out and draw."""
+
+from functools import cached_property
+
+from .pacing import SHARE, changes_between, choose_frames
+from ..panels import caption
+from ..output.render import new_figure, render_frames, stream_frames
+from ..style import style
+
+__all__ = ["TrajectoryView", "frame_epochs"]
+
+
+def frame_epochs(trajectory):
+    """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
+    some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
+    return list(trajectory.info.get("frame_epochs", range(trajectory.n_frames)))
+
+
+_METRICS = ("accuracy", "r2", "mae", "loss", "val_accuracy", "val_r2", "val_loss",
+            "test_accuracy", "test_loss")
+
+
+class TrajectoryView:
+    """Base for views that draw any frame of a trajectory on a fixed figure.
+
+    A subclass sets ``self.trajectory`` (and calls :meth:`bind_probe` if it
+    probes layers), sets ``title``, and implements ``figure(dpi)`` →
+    ``(fig, header, axes)`` (scales fixed for the whole trajectory; make the
+    figure with :meth:`new_figure`) and ``draw_frame(axes, frame)`` (adds that
+    frame's artists). The header's caption is drawn here.
+    """
+
+    title = "vizkit"
+    #: Each step of an ``"auto"`` animation shows at least this share of the run's
+    #: change (:func:`vizkit.views.pacing.choose_frames`).
+    pacing_share = SHARE
+
+    # -- the model at a frame ----------------------------------------------------
+    @cached_property
+    def model(self):
+        """The trajectory's model, built once (its weights follow :meth:`set_frame`)."""
+        return self.trajectory.build_model(0)
+
+    @cached_property
+    def readout(self):
+        """How the model's outputs become classes and scores (:mod:`vizkit.inspect.readout`)."""
+        from ..inspect.readout import Readout
+
+        return Readout.of_trajectory(self.trajectory)
+
+    @property
+    def output_name(self):
+        """The name of the model's last layer, whose output colours the pictures."""
+        return self.model.layers[-1].name
+
+    def bind_probe(self, layers=(), inputs_of=()):
+        """One probe over ``layers`` and the output layer (and ``inputs_of``' inputs)."""
+        from ..inspect.probe import LayerProbe
+
+        names = list(dict.fromkeys([*layers, self.output_name]))
+        self.probe = LayerProbe(self.model, names, inputs_of=inputs_of)
+        return self.probe
+
+    def set_frame(self, frame):
+        """Give the bound model the weights of ``frame`` (and the state derived from them)."""
+        self.trajectory.set_frame(self.model, frame)
+
+    def activations(self, frame, inputs):
+        """Every probed layer's output for ``inputs`` at ``frame``."""
+        self.set_frame(frame)
+        return self.probe(inputs)
+
+    # -- frames and captions -----------------------------------------------------
+    def frames(self, choice="auto"):
+        """The frames an animation shows, in order: ``"all"``, or ``"auto"`` (every
+        frame while the picture changes fast, fewer as it settles; see
+        :mod:`vizkit.views.pacing`)."""
+        if choice == "all":
+            return range(self.trajectory.n_frames)
+        return choose_frames(self.frame_changes(), self.pacing_share)
+
+    def frame_changes(self):
+        """How much the picture changes from each frame to the next (see
+        :func:`vizkit.views.pacing.changes_between`), from :meth:`pacing_signal`."""
+        return changes_between([self.pacing_signal(f) for f in range(self.trajectory.n_frames)])
+
+    def pacing_signal(self, frame):
+        """The numbers the picture of ``frame`` is drawn from, ``{name: array}``: by
+        default every probed layer's output on (up to 512 of) the training points."""
+        x = self.trajectory.x
+        return self.activations(frame, x[::max(1, len(x) // 512)])
+
+    def frame_title(self, frame):
+        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
+        epoch = frame_epochs(self.trajectory)[frame]
+        total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
+        return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
+
+    def frame_step(self, frame):
+        """The epoch ``frame`` shows: its step in TensorBoard."""
+        return frame_epochs(self.trajectory)[frame]
+
+    def frame_label(self, frame):
+        """What the HTML player shows under ``frame`` (default: its title)."""
+        return self.frame_title(frame)
+
+    def frame_subtitle(self, frame):
+        """The metrics at ``frame``, e.g. ``accuracy 0.873 · loss 0.412``."""
+        parts = []
+        for name in _METRICS:
+            if name in self.trajectory.metrics:
+                value = self.trajectory.metrics[name][frame]
+                parts.append(f"{name.replace('_', ' ')} {value:.3f}")
+        return "  ·  ".join(parts)
+
+    # -- layout ------------------------------------------------------------------
+    @staticmethod
+    def new_figure(width, height, dpi, *, header=0.14):
+        """A figure with a header axes (``header``: its share of the height) on top."""
+        fig = new_figure(width, height, dpi=dpi)
+        top = 1 - header
+        heading = fig.add_axes((0, top, 1, header))
+        heading.set_axis_off()
+        return fig, heading
+
+    def draw(self, header, axes, frame):
+        """Add the artists of ``frame``: the view's panels and the caption."""
+        self.draw_frame(axes, frame)
+        caption(header, self.frame_title(frame), self.frame_subtitle(frame))
+
+    def frame_still(self, position=-1):
+        """A :class:`~vizkit.views.stills.Still` of one frame (``position`` in :meth:`frames`,
+        default the last): the animation's picture, on its own."""
+        from .stills import Still
+
+        frame = list(self.frames())[position]
+
+        def figure(dpi):
+            fig, header, axes = self.figure(dpi=dpi)
+            self.draw(header, axes, frame)
+            return fig
+
+        return Still(figure=figure)
+
+    # -- rendering ---------------------------------------------------------------
+    def write(self, paths, fmt, *, frames=None, fps=10, dpi=100, on_frame=None, sinks=()):
+        """Render ``frames`` into ``paths`` as given (the pipeline stages them)."""
+        frames = list(self.frames() if frames is None else frames)
+        with style():
+            fig, header, axes = self.figure(dpi=dpi)
+            return stream_frames(fig, lambda f: self.draw(header, axes, f), frames, paths,
+                                 fmt, fps=fps, labels=[self.frame_label(f) for f in frames],
+                                 title=self.title, on_frame=on_frame, sinks=sinks)
+
+    def render(self, path, fmt=None, *, frames=None, fps=10, dpi=100, overwrite=False,
+               on_frame=None):
+        """Render ``frames`` (default: all) to ``path``, atomically; a ``RenderResult``."""
+        frames = list(self.frames() if frames is None else frames)
+        with style():
+            fig, header, axes = self.figure(dpi=dpi)
+            return render_frames(fig, lambda f: self.draw(header, axes, f), frames, path, fmt,
+                                 fps=fps, labels=[self.frame_label(f) for f in frames],
+                                 overwrite=overwrite, title=self.title, on_frame=on_frame)
