@@ -291,6 +291,7 @@ class _FakeClient:
 
 def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
     from vizkit.sweep.sweep_run import _Sweep
+    from vizkit.output.files import artifact_paths
     from vizkit.output.transaction import OutputTransaction
 
     recipe = Recipe("fake", record=None, view=None)
@@ -299,7 +300,7 @@ def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
                               stills="last", dpi=50)
     client = _FakeClient()
     with OutputTransaction() as transaction:
-        sweep = _Sweep(client, recipe, plan, settings, transaction, False, Progress())
+        sweep = _Sweep(client, recipe, plan, settings, False, Progress())
         lengths = {v.index: n_frames - (v.index % 3) for v in plan.variants}  # some stop early
         sweep.done = {i: {"n_frames": n, "epochs": n_frames - 1} for i, n in lengths.items()}
         sweep.trajectories = {i: i for i in lengths}
@@ -307,11 +308,12 @@ def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
         if traced:  # after a first sweep: fonts and modules load once, not per frame
             render_with_fake_workers(tmp_path / "warm-up", 2, 2, traced=False)
             tracemalloc.start()
-        sweep.render(["png"])
+        every = artifact_paths(settings.out, "png", range(n_frames))  # a frame streamed each
+        sweep.write([transaction.stage(p) for p in every], "png", frames=range(n_frames), dpi=50)
         peak = tracemalloc.get_traced_memory()[1] if traced else None
         tracemalloc.stop()
         transaction.commit()
-    return plan, lengths, client, peak, iio.imread(settings.out)
+    return plan, lengths, client, peak, iio.imread(every[-1])
 
 
 @pytest.mark.parametrize("n_variants, n_frames", [(4, 80), (16, 40)])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from vizkit import LayerSpaces, VizkitError, new_figure, render_frames
-from vizkit.pipeline import parse_stills
-from vizkit.output.writers import open_writer, output_paths, resolve_format
+from vizkit.output.files import artifact_paths, parse_stills
+from vizkit.output.writers import open_writer, resolve_format
 
 
 def frames(n, width=64, height=48):
@@ -59,7 +59,7 @@ def test_html_player_holds_every_frame_and_a_slider(tmp_path):
 
 
 def test_png_stills_are_named_after_their_frames(tmp_path):
-    with open_writer(output_paths(tmp_path / "s.png", "png", [0, 5]), "png") as writer:
+    with open_writer(artifact_paths(tmp_path / "s.png", "png", [0, 5]), "png") as writer:
         for rgba in frames(2):
             writer.append(rgba)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s-frame000.png", "s-frame005.png"]

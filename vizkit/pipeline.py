@@ -4,9 +4,12 @@ Every producer goes through :func:`produce`: each scene, ``vizkit animate``,
 ``record`` and ``replay``, and :func:`vizkit.animate`. A producer supplies a
 :class:`Recipe` (how to record its run, which view draws it, which stills it
 has) and :class:`RenderSettings`; the pipeline plans every file the run will
-write and checks them all before any training, records (or loads) the
-trajectories, renders each format and still with a manifest beside it, and
-commits everything as one :class:`~vizkit.output.transaction.OutputTransaction`.
+write (:class:`~vizkit.output.files.RunFiles`) and checks them all before any
+training, records (or loads) the trajectories, re-plans if the run stopped
+early, renders each format and still with a manifest beside it, and commits
+everything as one :class:`~vizkit.output.transaction.OutputTransaction`. A
+sweep is a recipe too: its recording fans out on Dask and its one view
+composes every variant (:mod:`vizkit.sweep.sweep_run`).
 """
 
 from dataclasses import dataclass, field, replace
@@ -14,13 +17,14 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import VizkitError
-from .output.manifest import manifest_path, manifest_record, write_json
+from .output.files import RunFiles, manifest_of
+from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
 from .progress import Progress
 from .output.transaction import OutputTransaction, os_error
-from .output.writers import output_paths, resolve_format
+from .output.writers import resolve_format
 
-__all__ = ["Recipe", "RenderSettings", "Progress", "produce", "parse_stills", "part_path"]
+__all__ = ["Recipe", "RenderSettings", "Progress", "produce"]
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,19 @@ class Recipe:
         ``static_stills(options)`` → ``{name: Still}`` that need no training
         (not redrawn on replay); ``static_still_names`` lists them.
     parts : tuple of str
-        Names of the trajectories a run records (``("",)``: one).
+        Names of the trajectories a run records (``("",)``: one); each is drawn
+        apart (``x-linear.gif``) unless ``compose`` is given.
     render_options : tuple of str
         Options that change the drawing, not the run (kept on replay).
+    compose : callable, optional
+        ``compose(trajectories, options)`` → one view of every part's trajectory
+        (a sweep's cells side by side), drawn as the run's one animation; each
+        part's trajectory is still saved (``x-PART.trajectory.npz``). Besides
+        ``frames`` and ``write`` such a view has ``manifest_fields(files)``: the
+        manifest's ``scene``, ``parameters``, ``seed``, ``metrics`` and any
+        fields of its own (``files``: the run's
+        :class:`~vizkit.output.files.RunFiles`). Its trajectories need only
+        ``save(path)``.
     """
 
     name: str
@@ -58,6 +72,7 @@ class Recipe:
     static_still_names: tuple = ()
     parts: tuple = ("",)
     render_options: tuple = ()
+    compose: Callable = None
 
 
 @dataclass(frozen=True)
@@ -105,48 +120,6 @@ class RenderSettings:
         return list(dict.fromkeys(found))
 
 
-def parse_stills(spec, n_frames):
-    """Frame indices from ``"first,middle,last"``, ``"0,10,-1"`` or a mix.
-
-    Negative numbers count from the end, as in Python.
-    """
-    named = {"first": 0, "middle": (n_frames - 1) // 2, "last": n_frames - 1}
-    frames = []
-    for part in (p.strip() for p in str(spec).split(",")):
-        if part in named:
-            frames.append(named[part])
-            continue
-        try:
-            index = int(part)
-        except ValueError:
-            raise VizkitError(f"still {part!r} is not a frame number; use numbers or "
-                              "first, middle, last (e.g. first,10,last)") from None
-        if not -n_frames <= index < n_frames:
-            raise VizkitError(f"still {index} is out of range: there are {n_frames} frames "
-                              f"(0 to {n_frames - 1})")
-        frames.append(index % n_frames)
-    return sorted(set(frames))
-
-
-def part_path(out, part, suffix=None):
-    """``out`` for a part of a run: ``x.gif`` → ``x-linear.gif`` (suffix replaced if given)."""
-    out = Path(out)
-    stem = f"{out.stem}-{part}" if part else out.stem
-    return out.with_name(stem + (out.suffix if suffix is None else suffix))
-
-
-def trajectory_path(settings, part=""):
-    """Where a run's trajectory goes: ``x.gif`` → ``x.trajectory.npz``."""
-    if settings.trajectory_to is not None:
-        return part_path(settings.trajectory_to, part)
-    return part_path(settings.out, part, ".trajectory.npz")
-
-
-def still_path(out, part, name):
-    """``x.gif`` and still ``ladder`` → ``x-ladder.png``."""
-    return part_path(out, "-".join(p for p in (part, name) if p), ".png")
-
-
 def produce(recipe, options, settings, *, replay=None, replay_from=None, any_scene=False,
             progress=None):
     """Run ``recipe`` with ``options`` and write everything ``settings`` asks for.
@@ -157,26 +130,33 @@ def produce(recipe, options, settings, *, replay=None, replay_from=None, any_sce
     nothing is left behind.
     """
     progress = progress or Progress()
-    formats = settings.format_list()
     if replay is not None and not any_scene:
         _check_replay(recipe, replay)
-    parts = [replay.info.get("part", "")] if replay is not None else list(recipe.parts)
+    files = _plan(recipe, options, settings, replay)
     boards = []
     with OutputTransaction(settings.overwrite) as run:
-        run.check(_planned(recipe, options, settings, formats, parts, replay))
-        trajectories = {parts[0]: replay} if replay is not None else \
-            _record(recipe, options, progress)
-        for part, trajectory in trajectories.items():
-            boards.append(_render_part(recipe, options, settings, formats, run, part,
-                                       trajectory, replay_from if replay is not None else None,
-                                       progress))
+        run.check(files.paths())
+        trajectories = ({replay.info.get("part", ""): replay} if replay is not None
+                        else _record(recipe, options, progress))
+        views = _views(recipe, options, settings, trajectories)
+        counts = {part: len(view.frames("all")) if view is not None else files.frame_counts[part]
+                  for part, view in views.items()}
+        recorded = files.recorded(counts, trajectory_parts=list(trajectories))
+        if recorded != files:  # the run stopped early: other PNG stills, fewer trajectories
+            files = recorded
+            run.check(files.paths())
+        replayed = replay_from if replay is not None else None
+        for part, view in views.items():
+            drawn = trajectories if recipe.compose is not None else {part: trajectories[part]}
+            boards.append(_draw(recipe, options, settings, files, run, part, view, drawn,
+                                replayed, progress))
         if _draws_static_stills(recipe, settings, replay):
             for name, still in recipe.static_stills(options).items():
-                _write_still(run, still_path(settings.out, "", name), still, settings,
+                _write_still(run, files.still(name), still, settings,
                              _parameters(recipe, options, settings, {}, None, name))
         written = run.commit()
     for board in filter(None, boards):
-        board.write(settings.tensorboard)
+        board.write(files.tensorboard)
     return written
 
 
@@ -193,72 +173,92 @@ def _draws_static_stills(recipe, settings, replay):
     return recipe.static_stills is not None and replay is None and settings.animate
 
 
-def _planned(recipe, options, settings, formats, parts, replay):
+def _plan(recipe, options, settings, replay):
     """Every file the run will write, as far as it is known before training."""
-    max_frames = replay.n_frames if replay is not None else options.get("epochs", 0) + 1
-    still_names = recipe.still_names if settings.animate else ()
-    paths = []
-    for part in parts:
-        base = part_path(settings.out, part)
-        for fmt in formats:
-            frames = parse_stills(settings.stills, max_frames) if fmt == "png" else None
-            for path in output_paths(base, fmt, frames):
-                paths += [path, manifest_path(path)]
-        for name in still_names:
-            path = still_path(settings.out, part, name)
-            paths += [path, manifest_path(path)]
-        if settings.trajectory and replay is None:
-            paths.append(trajectory_path(settings, part))
-    if _draws_static_stills(recipe, settings, replay):
-        for name in recipe.static_still_names:
-            path = still_path(settings.out, "", name)
-            paths += [path, manifest_path(path)]
-    return paths
+    parts = [replay.info.get("part", "")] if replay is not None else list(recipe.parts)
+    n_frames = replay.n_frames if replay is not None else options.get("epochs", 0) + 1
+    drawn = [""] if recipe.compose is not None else parts
+    return RunFiles.plan(
+        settings, {part: n_frames for part in drawn},
+        still_names=recipe.still_names if settings.animate else (),
+        static_still_names=(recipe.static_still_names
+                            if _draws_static_stills(recipe, settings, replay) else ()),
+        trajectory_parts=parts if replay is None else ())
 
 
 def _record(recipe, options, progress):
-    """Record the run: ``{part: trajectory}``, each stamped with scene and part."""
+    """Record the run: ``{part: trajectory}``; a drawing of one part each is stamped
+    with its scene and part (a composed recording stamps its own)."""
     recorded = recipe.record(options, progress)
     if not isinstance(recorded, dict):
         recorded = {recipe.parts[0]: recorded}
+    if recipe.compose is not None:
+        return recorded
     return {part: replace(trajectory, info=dict(trajectory.info, scene=recipe.name, part=part))
             for part, trajectory in recorded.items()}
 
 
-def _render_part(recipe, options, settings, formats, run, part, trajectory, replayed, progress):
+def _views(recipe, options, settings, trajectories):
+    """``{drawn part: view}``: one view per part, or one composed of every part."""
     if not settings.animate:
-        if settings.trajectory:
-            _save(trajectory, run.stage(trajectory_path(settings, part)))
-        return
-    view = recipe.view(trajectory, options)
-    stills = recipe.stills(trajectory, view, options) if recipe.stills else {}
+        return {part: None for part in trajectories}
+    if recipe.compose is not None:
+        return {"": recipe.compose(trajectories, options)}
+    return {part: recipe.view(trajectory, options) for part, trajectory in trajectories.items()}
+
+
+def _draw(recipe, options, settings, files, run, part, view, trajectories, replayed,
+          progress):
+    """Write ``part``'s drawing in every format, its stills, and its trajectories."""
+    board = None
+    if view is not None:
+        board = _write_formats(recipe, options, settings, files, run, part, view, trajectories,
+                               replayed, progress)
+    if recipe.compose is None and view is not None and recipe.stills:
+        trajectory = trajectories[part]
+        for name, still in recipe.stills(trajectory, view, options).items():
+            _write_still(run, files.still(name, part), still, settings,
+                         _parameters(recipe, options, settings, trajectory.info, replayed,
+                                     name),
+                         trajectory)
+    for trajectory_part, trajectory in trajectories.items():
+        if trajectory_part in files.trajectory_parts:
+            _save(trajectory, run.stage(files.trajectory(trajectory_part)))
+    return board
+
+
+def _write_formats(recipe, options, settings, files, run, part, view, trajectories, replayed,
+                   progress):
+    """The render loop: each format of ``view`` into its staged files, and its manifest."""
     every = list(view.frames("all"))
-    shown = list(view.frames(settings.frames)) if set(formats) - {"png"} else []
+    artifacts = files.artifacts(part)
+    shown = list(view.frames(settings.frames)) if any(a.format != "png" for a in artifacts) \
+        else []
     board = _BoardFrames(view, f"{recipe.name}/{part}" if part else recipe.name) \
-        if settings.tensorboard else None
-    for fmt in formats:
-        positions = parse_stills(settings.stills, len(every)) if fmt == "png" else None
-        frames = shown if positions is None else [every[i] for i in positions]
-        finals = output_paths(part_path(settings.out, part), fmt, positions)
-        label = f"rendering {fmt}" + (f" ({part})" if part else "")
+        if files.tensorboard else None
+    for artifact in artifacts:
+        frames = shown if artifact.positions is None else [every[i] for i in artifact.positions]
+        label = f"rendering {artifact.format}" + (f" ({part})" if part else "")
         with progress.bar(label, len(frames)) as advance:
             sinks = settings.sinks + ((board.sink(frames),) if board else ())
-            result = view.write([run.stage(p) for p in finals], fmt, frames=frames,
-                                fps=settings.fps, dpi=settings.dpi, on_frame=advance,
-                                sinks=sinks if fmt == formats[0] else ())
-        parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
-        parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
-        record = manifest_record(finals[0], scene=recipe.name, parameters=parameters,
-                                 seed=trajectory.info.get("seed"), frames=result.frame_count,
-                                 metrics=trajectory.final_metrics(), files=finals,
-                                 frame_size=result.frame_size)
-        write_json(run.stage(manifest_path(finals[0])), record)
-    for name, still in stills.items():
-        _write_still(run, still_path(settings.out, part, name), still, settings,
-                     _parameters(recipe, options, settings, trajectory.info, replayed, name),
-                     trajectory)
-    if settings.trajectory and not replayed:
-        _save(trajectory, run.stage(trajectory_path(settings, part)))
+            result = view.write([run.stage(p) for p in artifact.paths], artifact.format,
+                                frames=frames, fps=settings.fps, dpi=settings.dpi,
+                                on_frame=advance,
+                                sinks=sinks if artifact is artifacts[0] else ())
+        if recipe.compose is not None:
+            fields = view.manifest_fields(files)
+        else:
+            trajectory = trajectories[part]
+            parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
+            parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
+            fields = dict(scene=recipe.name, parameters=parameters,
+                          seed=trajectory.info.get("seed"), metrics=trajectory.final_metrics())
+        extra = {k: fields.pop(k) for k in list(fields)
+                 if k not in ("scene", "parameters", "seed", "metrics")}
+        record = manifest_record(artifact.paths[0], frames=result.frame_count,
+                                 files=artifact.paths, frame_size=result.frame_size, **fields)
+        record.update(extra)
+        write_json(run.stage(artifact.manifest), record)
     return board
 
 
@@ -305,7 +305,7 @@ def _write_still(run, path, still, settings, parameters, trajectory=None):
                              seed=parameters.get("seed"), frames=1,
                              metrics=trajectory.final_metrics() if trajectory else {},
                              frame_size=size)
-    write_json(run.stage(manifest_path(path)), record)
+    write_json(run.stage(manifest_of(path)), record)
 
 
 def _parameters(recipe, options, settings, info, replayed, still):

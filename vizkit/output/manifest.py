@@ -7,17 +7,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["write_manifest", "manifest_record", "manifest_path", "write_json",
-           "tensorflow_settings"]
+__all__ = ["write_manifest", "manifest_record", "write_json", "tensorflow_settings"]
 
 _PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
              "celluloid", "imageio", "imageio-ffmpeg")
-
-
-def manifest_path(artifact):
-    """``output/x.gif`` → ``output/x.gif.json``."""
-    artifact = Path(artifact)
-    return artifact.with_name(artifact.name + ".json")
 
 
 def _versions():
@@ -72,9 +65,10 @@ def write_json(path, record):
 
 def write_manifest(artifact, **fields):
     """Write ``<artifact>.json`` atomically (fields as :func:`manifest_record`); its path."""
+    from .files import manifest_of
     from .transaction import OutputTransaction
 
-    path = manifest_path(artifact)
+    path = manifest_of(artifact)
     with OutputTransaction(overwrite=True) as run:
         write_json(run.stage(path), manifest_record(artifact, **fields))
         run.commit()

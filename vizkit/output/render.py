@@ -6,8 +6,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .camera import StreamingCamera
+from .files import artifact_paths
 from .transaction import OutputTransaction
-from .writers import open_writer, output_paths, resolve_format
+from .writers import open_writer, resolve_format
 
 __all__ = ["new_figure", "render_frames", "stream_frames", "RenderResult"]
 
@@ -66,7 +67,7 @@ def render_frames(fig, draw, frames, path, fmt=None, *, fps=10, labels=None,
     """
     fmt = resolve_format(path, fmt)
     frames = list(frames)
-    finals = output_paths(path, fmt, frames if fmt == "png" else None)
+    finals = artifact_paths(path, fmt, frames if fmt == "png" else None)
     with OutputTransaction(overwrite) as run:
         run.check(finals)
         result = stream_frames(fig, draw, frames, [run.stage(p) for p in finals], fmt,

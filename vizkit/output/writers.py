@@ -16,7 +16,7 @@ from ..errors import VizkitError
 from .gif_file import gif_frames
 from .transaction import os_error, shown
 
-__all__ = ["FORMATS", "GIF_HOLD", "resolve_format", "output_paths", "open_writer"]
+__all__ = ["FORMATS", "GIF_HOLD", "resolve_format", "open_writer"]
 
 FORMATS = ("gif", "mp4", "html", "png")
 #: Seconds a GIF (and the HTML player, playing) rests on its last frame before it loops.
@@ -32,14 +32,6 @@ def resolve_format(path, fmt=None):
         given = f"format {fmt!r}" if fmt else f"suffix of {Path(path).name!r}"
         raise VizkitError(f"unknown output {given}; use one of: {', '.join(FORMATS)}")
     return name
-
-
-def output_paths(path, fmt, frames=None):
-    """Every file an artifact is made of: one, or one PNG per frame of ``frames``."""
-    path = Path(path).with_suffix("." + fmt)
-    if fmt == "png" and frames is not None and len(frames) > 1:
-        return [path.with_name(f"{path.stem}-frame{i:03d}.png") for i in frames]
-    return [path]
 
 
 def open_writer(paths, fmt, *, fps=10, title="vizkit"):

@@ -1,12 +1,14 @@
 """Sweeps: variants of one scene's run, side by side in one animation (small multiples).
 
 :func:`plan_sweep` turns the options to vary into :class:`Variant` s laid out
-in rows and columns; :func:`run_sweep` records every variant and draws its
-cells on Dask workers (:mod:`vizkit.sweep.cells`), and composes the frames
-here (:mod:`vizkit.sweep.canvas`), streaming them into every format at once.
-Each variant's trajectory is a normal one (``vizkit SCENE --replay`` draws it
-alone); the animation, its manifests and every trajectory are committed as
-one :class:`~vizkit.output.transaction.OutputTransaction`.
+in rows and columns; :func:`run_sweep` runs the sweep through the pipeline
+(:func:`vizkit.pipeline.produce`) as a recipe whose recording fans out on Dask
+and whose one view draws every variant's cells on the workers
+(:mod:`vizkit.sweep.cells`) and composes the frames here
+(:mod:`vizkit.sweep.canvas`), streaming them into each format. Each variant's
+trajectory is a normal one (``vizkit SCENE --replay`` draws it alone); the
+pipeline names, checks and commits the animation, its manifests and every
+trajectory as one run.
 
 Layout: one varied option → one row, wrapped after at most four cells; two
 or more → rows follow the first, columns the product of the others.
@@ -18,15 +20,13 @@ import secrets
 from collections import deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import VizkitError
-from ..output.manifest import manifest_path, manifest_record, write_json
-from ..pipeline import Progress, parse_stills, part_path
-from ..output.transaction import OutputTransaction, os_error
-from ..output.writers import open_writer, output_paths
+from ..pipeline import Recipe, produce
 
 __all__ = ["Variant", "SweepPlan", "plan_sweep", "run_sweep", "SWEEP_SCENES", "MAX_VARIANTS"]
 
@@ -138,21 +138,6 @@ def plan_sweep(recipe, fixed, vary, hidden=None):
                      tuple(variants), rows, columns, hidden)
 
 
-def trajectory_path(out, variant):
-    """Where a variant's trajectory goes: ``s.gif`` → ``s-activation-tanh.trajectory.npz``."""
-    return part_path(out, variant.slug, ".trajectory.npz")
-
-
-def _planned(plan, settings, formats):
-    n_frames = max(v.options.get("epochs", 0) for v in plan.variants) + 1
-    paths = []
-    for fmt in formats:
-        frames = parse_stills(settings.stills, n_frames) if fmt == "png" else None
-        for path in output_paths(settings.out, fmt, frames):
-            paths += [path, manifest_path(path)]
-    return paths + [trajectory_path(settings.out, v) for v in plan.variants]
-
-
 def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_going=False,
               progress=None):
     """Record and draw every variant of ``plan`` on Dask; write what ``settings`` asks.
@@ -162,48 +147,83 @@ def run_sweep(recipe, plan, settings, *, workers=None, scheduler=None, keep_goin
     A variant that fails stops the sweep with one line naming it, or, with
     ``keep_going``, leaves its cell marked empty. Returns the paths written;
     on any failure or interruption nothing is left behind.
-    """
-    from .cluster import dask_client
 
-    progress = progress or Progress()
-    formats = settings.format_list()
-    with OutputTransaction(settings.overwrite) as run:
-        run.check(_planned(plan, settings, formats))
-        with dask_client(workers=workers, scheduler=scheduler,
-                         n_tasks=len(plan.variants)) as client:
-            sweep = _Sweep(client, recipe, plan, settings, run, keep_going, progress,
-                           remote=scheduler is not None)
-            with sweep.stopping_remote_work():
-                engine = sweep.engine()
-                progress.say(f"sweep: {len(plan.variants)} variants on {engine}")
-                sweep.record()
-                sweep.fit()
-                results = sweep.render(formats)
-                resources = sweep.resources()
-        for finals, result in results:
-            record = manifest_record(finals[0], scene="sweep",
-                                     parameters=sweep.parameters(engine),
-                                     seed=None, frames=result[0], files=finals,
-                                     metrics={v.label: sweep.done[v.index]["final_metrics"]
-                                              for v in sweep.live},
-                                     frame_size=result[1])
-            record.update(variants=sweep.variant_records(), resources=resources)
-            write_json(run.stage(manifest_path(finals[0])), record)
-        return run.commit()
+    The sweep is a :class:`~vizkit.pipeline.Recipe` of the pipeline: its
+    recording fans out on Dask (one part per variant, saved as
+    ``OUT-SLUG.trajectory.npz``) and its one view composes the cells; its
+    options are the most epochs a variant runs, the frame count before training.
+    """
+    with _DaskSweep(recipe, plan, settings, workers, scheduler, keep_going) as dask_sweep:
+        sweep_recipe = Recipe("sweep", record=dask_sweep.record, view=None,
+                              parts=tuple(v.slug for v in plan.variants),
+                              compose=dask_sweep.compose)
+        epochs = max(v.options.get("epochs", 0) for v in plan.variants)
+        return produce(sweep_recipe, {"epochs": epochs}, settings, progress=progress)
+
+
+class _DaskSweep:
+    """The Dask side of a sweep's recipe: starts the client when the pipeline records
+    (after its files are checked) and holds it until the pipeline is done; if the
+    run fails or is interrupted, the work still running on a cluster stops."""
+
+    def __init__(self, recipe, plan, settings, workers, scheduler, keep_going):
+        self.recipe, self.plan, self.settings = recipe, plan, settings
+        self.workers, self.scheduler, self.keep_going = workers, scheduler, keep_going
+        self.sweep = None
+        self._held = ExitStack()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._held.__exit__(*exc)
+
+    def record(self, options, progress):
+        """Every variant's trajectory, ``{slug: _SavedTrajectory}``."""
+        from .cluster import dask_client
+
+        client = self._held.enter_context(dask_client(
+            workers=self.workers, scheduler=self.scheduler, n_tasks=len(self.plan.variants)))
+        self.sweep = _Sweep(client, self.recipe, self.plan, self.settings, self.keep_going,
+                            progress, remote=self.scheduler is not None)
+        self._held.enter_context(self.sweep.stopping_remote_work())
+        progress.say(f"sweep: {len(self.plan.variants)} variants on {self.sweep.engine}")
+        self.sweep.record()
+        self.sweep.fit()
+        return self.sweep.saved
+
+    def compose(self, trajectories, options):
+        """The view of every variant's cells: the sweep itself."""
+        return self.sweep
+
+
+@dataclass(frozen=True)
+class _SavedTrajectory:
+    """A variant's trajectory as its worker saved it (``.npz`` bytes; the run stays
+    on the worker): what the pipeline writes to the variant's trajectory file."""
+
+    npz: bytes
+
+    def save(self, path):
+        Path(path).write_bytes(self.npz)
+        return path
 
 
 class _Sweep:
-    """The steps of one sweep on a Dask client; holds one frame's worth, not the runs."""
+    """The steps of one sweep on a Dask client, and the view that composes its cells;
+    holds one frame's worth, not the runs."""
 
-    def __init__(self, client, recipe, plan, settings, run, keep_going, progress,
-                 remote=False):
+    title = "vizkit sweep"
+
+    def __init__(self, client, recipe, plan, settings, keep_going, progress, remote=False):
         self.client, self.recipe, self.plan, self.settings = client, recipe, plan, settings
-        self.run, self.keep_going, self.progress = run, keep_going, progress
+        self.keep_going, self.progress = keep_going, progress
         self.token = secrets.token_hex(4)
         # on a running cluster, recordings end at this event (its workers outlive us)
         self.stop_event = f"vizkit-stop-{self.token}" if remote else None
         self.trajectories = {}  # index -> future of the Trajectory (it stays on a worker)
         self.done = {}  # index -> what came back: bounds, frames, metrics, environment
+        self.saved = {}  # slug -> _SavedTrajectory, in the order of the variants
         self.failed = {}  # index -> one-line reason
 
     @property
@@ -235,12 +255,13 @@ class _Sweep:
                     pass
             raise
 
+    @cached_property
     def engine(self):
         workers = self.client.nthreads()
         where = "this machine" if all("127.0.0.1" in a for a in workers) else "a Dask cluster"
         return f"{len(workers)} Dask worker(s) on {where}"
 
-    # -- step 1: record every variant, keep each trajectory as a file ------------------
+    # -- step 1: record every variant, keep each trajectory's file ---------------------
     def record(self):
         from distributed import as_completed
 
@@ -261,22 +282,20 @@ class _Sweep:
                 except Exception as exc:  # the worker's exception, re-raised here
                     self._fail(variant, exc)
                 else:
-                    self._save(variant, result)
+                    self._keep(variant, result)
                 advance()
         if not self.live:
             raise VizkitError(f"every variant failed; the first: "
                               f"{self.failed[min(self.failed)]}")
+        self.saved = {v.slug: self.saved[v.slug] for v in self.plan.variants  # in plan order
+                      if v.slug in self.saved}
 
-    def _save(self, variant, result):
+    def _keep(self, variant, result):
         hidden, layers = self.plan.hidden, result.pop("layers")
         if hidden and hidden not in layers:
             raise VizkitError(f"--hidden {hidden}: the model has no layer of that name; give "
                               f"one of: {', '.join(layers)} (or --hidden none)")
-        path = self.run.stage(trajectory_path(self.settings.out, variant))
-        try:
-            path.write_bytes(result.pop("npz"))
-        except OSError as exc:
-            raise os_error(exc, path) from None
+        self.saved[variant.slug] = _SavedTrajectory(result.pop("npz"))
         self.done[variant.index] = result
 
     def _fail(self, variant, exc):
@@ -311,70 +330,91 @@ class _Sweep:
         self.scales = {v.index: CellScales(self.grid, self.n_classes, v.label,
                                            hidden.get(v.index)) for v in self.live}
 
-    # -- step 3: cells drawn on the workers, frames composed and encoded here -----------
-    def render(self, formats):
+    # -- step 3, the view: cells drawn on the workers, frames composed here -------------
+    def frames(self, choice="auto"):
+        """Every frame up to the longest run's last (a sweep is not paced: ``choice``
+        does not apply)."""
+        return range(max(self.done[v.index]["n_frames"] for v in self.live))
+
+    def write(self, paths, fmt, *, frames, fps=10, dpi=100, on_frame=None, sinks=()):
+        """Compose ``frames`` into ``paths`` as given (the pipeline stages them), the
+        cells drawn on the workers a few chunks ahead; a cell whose run stopped
+        early shows its last frame."""
+        from ..output.render import RenderResult
+        from ..output.writers import open_writer
         from .cells import render_cells
 
         live = self.live
-        frames = {v.index: self.done[v.index]["n_frames"] for v in live}
-        n_frames = max(frames.values())
+        counts = {v.index: self.done[v.index]["n_frames"] for v in live}
         epochs = max(self.done[v.index]["epochs"] for v in live)
-        stills = parse_stills(self.settings.stills, n_frames)
-        chunks = [range(s, min(s + _CHUNK, n_frames)) for s in range(0, n_frames, _CHUNK)]
+        frames = list(frames)
+        chunks = [frames[s:s + _CHUNK] for s in range(0, len(frames), _CHUNK)]
         ahead = max(2, math.ceil(2 * len(self.client.nthreads()) / len(live)))
+        drawn = {}  # index -> the last frame asked of its cell
 
         def submit(chunk):
-            return {v.index: self._submit(
-                        ("cells", v.index, chunk.start), render_cells,
+            tasks = {}
+            for v in live:
+                wanted = []
+                for frame in chunk:
+                    shown = min(frame, counts[v.index] - 1)
+                    if drawn.get(v.index) != shown:
+                        wanted.append(shown)
+                        drawn[v.index] = shown
+                if wanted:
+                    tasks[v.index] = (wanted, self._submit(
+                        ("cells", v.index, fmt, chunk[0]), render_cells,
                         self._key("cell", v.index), self.trajectories[v.index],
-                        self.scales[v.index], [f for f in chunk if f < frames[v.index]],
-                        self.settings.dpi)
-                    for v in live if chunk.start < frames[v.index]}
+                        self.scales[v.index], wanted, dpi))
+            return tasks
 
         pending = deque(submit(chunk) for chunk in chunks[:ahead])
         canvas = None
-        writers = []  # (format, final paths, writer)
-        with ExitStack() as stack, \
-                self.progress.bar(f"rendering {n_frames} frames", n_frames) as advance:
-            for fmt in formats:
-                finals = output_paths(self.settings.out, fmt, stills if fmt == "png" else None)
-                writers.append((fmt, finals, stack.enter_context(open_writer(
-                    [self.run.stage(p) for p in finals], fmt, fps=self.settings.fps,
-                    title=f"vizkit sweep: {self.plan.scene}"))))
+        with open_writer(paths, fmt, fps=fps,
+                         title=f"{self.title}: {self.plan.scene}") as writer:
             for index, chunk in enumerate(chunks):
-                cells = {i: f.result() for i, f in pending.popleft().items()}
+                cells = {i: dict(zip(wanted, future.result()))
+                         for i, (wanted, future) in pending.popleft().items()}
                 if index + ahead < len(chunks):
                     pending.append(submit(chunks[index + ahead]))
-                if canvas is None:
-                    canvas = self._canvas(next(iter(cells.values()))[0].shape)
-                for position, frame in enumerate(chunk):
+                for frame in chunk:
                     for i, pixels in cells.items():
-                        if position < len(pixels):
+                        shown = min(frame, counts[i] - 1)
+                        if shown in pixels:
+                            if canvas is None:
+                                canvas = self._canvas(pixels[shown].shape, dpi)
                             variant = self.plan.variants[i]
-                            canvas.place(variant.row, variant.column, pixels[position])
+                            canvas.place(variant.row, variant.column, pixels[shown])
                     title = "Before training" if frame == 0 else f"Epoch {frame} of {epochs}"
-                    pixels = canvas.frame(title)
-                    for fmt, _, writer in writers:
-                        if fmt != "png" or frame in stills:
-                            writer.append(pixels, title)
-                    advance()
+                    composed = canvas.frame(title)
+                    writer.append(composed, title)
+                    position = writer.frame_count - 1
+                    for sink in sinks:
+                        sink(composed, position)
+                    if on_frame is not None:
+                        on_frame(position)
                 del cells
-        return [(finals, (writer.frame_count, writer.frame_size)) for _, finals, writer in writers]
+        return RenderResult(list(paths), fmt, writer.frame_count, writer.frame_size)
 
-    def _canvas(self, cell_shape):
+    def _canvas(self, cell_shape, dpi):
         """The frame's canvas, with the cells of failed variants marked once."""
         from .canvas import SweepCanvas, failed_cell
 
         canvas = SweepCanvas(self.plan.rows, self.plan.columns, cell_shape[:2],
-                             self.plan.describe(), self.settings.dpi)
+                             self.plan.describe(), dpi)
         for index, reason in self.failed.items():
             variant = self.plan.variants[index]
             canvas.place(variant.row, variant.column,
-                         failed_cell(variant.label, reason, 2 if self.plan.hidden else 1,
-                                     self.settings.dpi))
+                         failed_cell(variant.label, reason, 2 if self.plan.hidden else 1, dpi))
         return canvas
 
     # -- what the manifest says ------------------------------------------------------
+    def manifest_fields(self, files):
+        """The manifest of the composed animation (the pipeline adds frames and files)."""
+        return dict(scene="sweep", parameters=self.parameters(), seed=None,
+                    metrics={v.label: self.done[v.index]["final_metrics"] for v in self.live},
+                    variants=self.variant_records(files), resources=self.resources())
+
     def resources(self):
         """Peak memory (MiB) of this process and of each worker."""
         from .cluster import peak_rss_mib
@@ -383,21 +423,21 @@ class _Sweep:
                 "worker_peak_rss_mib": {address: round(mib, 1) for address, mib in
                                         sorted(self.client.run(peak_rss_mib).items())}}
 
-    def parameters(self, engine):
+    def parameters(self):
         return {"scene": self.plan.scene, "vary": {flag: list(values)
                                                    for flag, values in self.plan.vary},
                 "fixed": self.plan.fixed, "rows": self.plan.rows, "columns": self.plan.columns,
-                "hidden": self.plan.hidden, "engine": engine, "fps": self.settings.fps,
+                "hidden": self.plan.hidden, "engine": self.engine, "fps": self.settings.fps,
                 "dpi": self.settings.dpi}
 
-    def variant_records(self):
+    def variant_records(self, files):
         records = []
         for variant in self.plan.variants:
             done = self.done.get(variant.index, {})
             records.append({
                 "label": variant.label, "varied": dict(variant.varied),
                 "options": variant.options,
-                "trajectory": trajectory_path(self.settings.out, variant).name
+                "trajectory": files.trajectory(variant.slug).name
                 if variant.index in self.done else None,
                 "status": "failed" if variant.index in self.failed else "ok",
                 "error": self.failed.get(variant.index),
