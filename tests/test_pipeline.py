@@ -240,3 +240,101 @@ def test_python_api_refuses_bad_arguments_before_any_work(tmp_path, arguments, m
         vizkit.animate(model, x, y, out=tmp_path / "a.gif", **arguments)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
     assert list(tmp_path.iterdir()) == []
+
+
+# -- a run that stops early writes exactly the names it checked ---------------------------
+@pytest.fixture
+def checked(monkeypatch):
+    """The paths passed to each OutputTransaction.check, in order."""
+    calls = []
+    check = OutputTransaction.check
+
+    def spy(self, paths):
+        calls.append(sorted(Path(p) for p in paths))
+        return check(self, paths)
+
+    monkeypatch.setattr(OutputTransaction, "check", spy)
+    return calls
+
+
+def test_a_run_with_fewer_frames_than_planned_checks_exactly_what_it_writes(
+        tmp_path, checked, stored_trajectory):
+    from vizkit import LayerSpaces
+    from vizkit.pipeline import Recipe, RenderSettings, produce
+
+    recipe = Recipe("layer-spaces", record=lambda options, progress: stored_trajectory,
+                    view=lambda t, o: LayerSpaces(t, grid_resolution=20))
+    n = stored_trajectory.n_frames  # 9 frames: the 20 epochs asked for stopped at 8
+    written = produce(recipe, {"epochs": 20}, RenderSettings(
+        tmp_path / "run.gif", formats=("gif", "png"), stills="first,middle,last", dpi=30))
+    assert [p.name for p in written if p.suffix == ".png"] == [
+        f"run-frame{i:03d}.png" for i in (0, (n - 1) // 2, n - 1)]
+    assert sorted(tmp_path.iterdir()) == sorted(written)
+    assert tmp_path / "run-frame020.png" in checked[0]  # the plan, before training
+    assert checked[-1] == sorted(written)
+
+
+def test_a_run_stopped_by_its_loss_target_checks_exactly_what_it_writes(tmp_path, checked):
+    from vizkit import Trajectory
+
+    out = tmp_path / "run.gif"
+    result = run(["layer-spaces", "--epochs", "40", "--stop-at-loss", "0.6", "--dpi", "30",
+                  "--grid-resolution", "20", "--quiet", "--format", "png", "--stills",
+                  "first,last", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    n = Trajectory.load(tmp_path / "run.trajectory.npz").n_frames
+    assert 3 <= n < 41  # stopped early, after a few epochs
+    written = sorted(tmp_path.iterdir())
+    assert [p.name for p in written if "-frame" in p.name and p.suffix == ".png"] == [
+        "run-frame000.png", f"run-frame{n - 1:03d}.png"]
+    assert tmp_path / "run-frame040.png" in checked[0]
+    assert checked[-1] == written
+
+
+class _Stripes:
+    """A composed view of several runs (as a sweep's): frame k is grey level 40·k."""
+
+    def __init__(self, trajectories):
+        self.trajectories = trajectories
+
+    def frames(self, choice="auto"):
+        return range(3)
+
+    def write(self, paths, fmt, *, frames, fps=10, dpi=100, on_frame=None, sinks=()):
+        from vizkit.output.render import RenderResult
+        from vizkit.output.writers import open_writer
+
+        with open_writer(paths, fmt, fps=fps) as writer:
+            for position, frame in enumerate(frames):
+                writer.append(np.full((20, 30, 4), 40 * frame, np.uint8))
+                on_frame(position)
+        return RenderResult(list(paths), fmt, writer.frame_count, writer.frame_size)
+
+    def manifest_fields(self, files):
+        return dict(scene="stripes", parameters={"runs": len(self.trajectories)}, seed=None,
+                    metrics={}, trajectories=[files.trajectory(p).name
+                                              for p in self.trajectories])
+
+
+def test_a_composed_view_draws_every_run_once_and_each_trajectory_is_saved(
+        tmp_path, checked, stored_trajectory):
+    """Runs "a" and "b" came back, "c" did not (a failed sweep variant): one drawing,
+    its manifest with the view's own fields, two trajectories; checked as written."""
+    from vizkit import Trajectory
+    from vizkit.pipeline import Recipe, RenderSettings, produce
+
+    recipe = Recipe("stripes", record=lambda options, progress: {"a": stored_trajectory,
+                                                                 "b": stored_trajectory},
+                    view=None, parts=("a", "b", "c"), compose=lambda runs, options: _Stripes(runs))
+    written = produce(recipe, {"epochs": 2}, RenderSettings(
+        tmp_path / "s.gif", formats=("gif", "png"), stills="last"))
+    assert [p.name for p in written] == ["s.gif", "s.gif.json", "s.png", "s.png.json",
+                                         "s-a.trajectory.npz", "s-b.trajectory.npz"]
+    assert tmp_path / "s-c.trajectory.npz" in checked[0]
+    assert checked[-1] == sorted(written)
+    manifest = json.loads((tmp_path / "s.gif.json").read_text())
+    assert (manifest["scene"], manifest["frames"], manifest["parameters"]) == (
+        "stripes", 3, {"runs": 2})
+    assert manifest["trajectories"] == ["s-a.trajectory.npz", "s-b.trajectory.npz"]
+    assert iio.imread(tmp_path / "s.png")[0, 0, 0] == 80
+    assert Trajectory.load(tmp_path / "s-b.trajectory.npz").info == stored_trajectory.info
