@@ -232,10 +232,10 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
     """The render loop: each format of ``view`` into its staged files, and its manifest."""
     every = list(view.frames("all"))
     artifacts = files.artifacts(part)
-    shown = list(view.frames(settings.frames)) if any(a.format != "png" for a in artifacts) \
-        else []
-    board = _BoardFrames(view, f"{recipe.name}/{part}" if part else recipe.name) \
-        if files.tensorboard else None
+    animated = any(a.positions is None for a in artifacts)
+    shown = list(view.frames(settings.frames)) if animated else []
+    board = (_BoardFrames(view, f"{recipe.name}/{part}" if part else recipe.name)
+             if files.tensorboard else None)
     for artifact in artifacts:
         frames = shown if artifact.positions is None else [every[i] for i in artifact.positions]
         label = f"rendering {artifact.format}" + (f" ({part})" if part else "")
@@ -245,21 +245,25 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
                                 frames=frames, fps=settings.fps, dpi=settings.dpi,
                                 on_frame=advance,
                                 sinks=sinks if artifact is artifacts[0] else ())
-        if recipe.compose is not None:
-            fields = view.manifest_fields(files)
-        else:
-            trajectory = trajectories[part]
-            parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
-            parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
-            fields = dict(scene=recipe.name, parameters=parameters,
-                          seed=trajectory.info.get("seed"), metrics=trajectory.final_metrics())
-        extra = {k: fields.pop(k) for k in list(fields)
-                 if k not in ("scene", "parameters", "seed", "metrics")}
+        fields = (view.manifest_fields(files) if recipe.compose is not None else
+                  _run_fields(recipe, options, settings, trajectories[part], replayed, frames))
         record = manifest_record(artifact.paths[0], frames=result.frame_count,
-                                 files=artifact.paths, frame_size=result.frame_size, **fields)
-        record.update(extra)
+                                 files=artifact.paths, frame_size=result.frame_size,
+                                 **{name: fields.pop(name) for name in _RECORD_FIELDS})
+        record.update(fields)  # a composed view's own (a sweep's variants and resources)
         write_json(run.stage(artifact.manifest), record)
     return board
+
+
+_RECORD_FIELDS = ("scene", "parameters", "seed", "metrics")
+
+
+def _run_fields(recipe, options, settings, trajectory, replayed, frames):
+    """What the manifest of one run's animation says of it (see :data:`_RECORD_FIELDS`)."""
+    parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
+    parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
+    return dict(scene=recipe.name, parameters=parameters, seed=trajectory.info.get("seed"),
+                metrics=trajectory.final_metrics())
 
 
 class _BoardFrames:
