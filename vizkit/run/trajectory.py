@@ -64,6 +64,12 @@ class Trajectory:
         """Number of recorded states, the untrained one included."""
         return len(self.weights[0])
 
+    @property
+    def frame_epochs(self):
+        """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
+        some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
+        return list(self.info.get("frame_epochs", range(self.n_frames)))
+
     def final_metrics(self):
         """Every metric at the last frame, as plain floats."""
         return {name: float(values[-1]) for name, values in self.metrics.items()}
