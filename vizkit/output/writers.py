@@ -101,7 +101,9 @@ def open_writer(paths, fmt, *, fps=10, title="vizkit"):
     """A writer of format ``fmt`` onto ``paths`` (one path; PNG: one per frame)."""
     if not 1 <= fps <= 120:
         raise VizkitError(f"fps must be between 1 and 120, got {fps}")
-    return FORMATS[fmt]([Path(p) for p in paths], fmt, fps=fps, title=title)
+    paths = [Path(p) for p in paths]
+    fmt = FORMATS.resolve(paths[0], fmt)  # an alias as the format it means
+    return FORMATS[fmt](paths, fmt, fps=fps, title=title)
 
 
 class _Writer:
