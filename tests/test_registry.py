@@ -125,11 +125,11 @@ def test_a_registered_view_is_drawn_by_name(dummy_view):
 
 
 def test_a_view_refuses_inputs_it_cannot_draw(dummy_view):
-    VIEWS["dummy"].check_inputs(run_of(2).x)
+    VIEWS.check_inputs("dummy", run_of(2).x)
     with pytest.raises(VizkitError, match="this model takes 3 input features, but the dummy "
                                           "draws 2 features; draw it with --view layers or "
                                           "--view landscape$"):
-        VIEWS["dummy"].check_inputs(run_of(3).x)
+        VIEWS.check_inputs("dummy", run_of(3).x)
 
 
 def test_an_unknown_view_names_the_choices():

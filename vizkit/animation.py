@@ -134,7 +134,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
                           "features; give one name per feature column")
     InputPlane.fit(x[:2], input_features)  # bad feature numbers fail now, before training
     if unit_maps:
-        VIEWS["units"].check_inputs(x)
+        VIEWS.check_inputs("units", x)
     info = {} if feature_names is None else {"feature_names": [str(n) for n in feature_names]}
     if layers is not None:
         LayerProbe(model, layers)  # unknown names fail now, before training

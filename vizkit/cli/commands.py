@@ -103,7 +103,7 @@ def _train_on_table(model, x, y, options, on_epoch, info):
     if options.get("image") is not None:
         raise click.UsageError("--image picks a test image of an image classifier; "
                                f"{path.name} holds a table of features, not images")
-    VIEWS[options.get("view") or DEFAULT_VIEW].check_inputs(x)
+    VIEWS.check_inputs(options.get("view") or DEFAULT_VIEW, x)
     if options.get("input_features") is not None:
         InputPlane.fit(x[:2], options["input_features"])
     x, y = check_xy(x, y, readout=Readout.of(model), source=path.name)

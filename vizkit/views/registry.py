@@ -70,19 +70,6 @@ class ViewEntry:
             needs.append(f"{next(iter(self.outputs))} only")
         return f" ({', '.join(needs)})" if needs else ""
 
-    def check_inputs(self, x):
-        """A one-line error when this view cannot draw a model taking inputs ``x``."""
-        kind = _inputs_of(x)
-        if kind in self.inputs:
-            return
-        shape = np.shape(x)[1:]
-        what = f"{shape[0]} input features" if len(shape) == 1 else f"inputs of shape {shape}"
-        others = [name for name in VIEWS.choices() if kind in VIEWS[name].inputs]
-        fix = (f"draw it with --view {' or --view '.join(others)}" if others
-               else "no --view draws it")
-        raise VizkitError(f"this model takes {what}, but {self.called} draws "
-                          f"{' or '.join(sorted(self.inputs))}; {fix}")
-
 
 class ViewRegistry:
     """Views by name (in the manner of matplotlib's ``MovieWriterRegistry``)."""
@@ -114,6 +101,20 @@ class ViewRegistry:
         if name not in self._entries:
             raise VizkitError(f"unknown view {name!r}; use one of: {', '.join(self.choices())}")
         return self._entries[name]
+
+    def check_inputs(self, name, x):
+        """A one-line error when view ``name`` cannot draw a model taking inputs ``x``
+        (one row each), naming the views that can."""
+        entry, kind = self[name], _inputs_of(x)
+        if kind in entry.inputs:
+            return
+        shape = np.shape(x)[1:]
+        what = f"{shape[0]} input features" if len(shape) == 1 else f"inputs of shape {shape}"
+        others = [other for other in self.choices() if kind in self[other].inputs]
+        fix = (f"draw it with --view {' or --view '.join(others)}" if others
+               else "no --view draws it")
+        raise VizkitError(f"this model takes {what}, but {entry.called} draws "
+                          f"{' or '.join(sorted(entry.inputs))}; {fix}")
 
     def choices(self):
         """The views ``--view`` offers: those that draw feature vectors."""
