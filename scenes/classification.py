@@ -40,7 +40,7 @@ def circles_split(seed=42):
 def build_classifier(hidden, optimizer="adam", learning_rate=0.001, seed=42):
     """Dense layers ``hidden`` (units, activation), then Dense(1, sigmoid)."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)
@@ -75,7 +75,7 @@ def regression_fit(epochs=100, seed=42):
     """The notebook's line: x = 0…995 step 5, y = x + 100, the first 150 to train."""
     from vizkit import record
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     x = np.arange(0, 1000, 5, dtype=np.float32)

@@ -24,7 +24,7 @@ NAME = "digits"
 def build_model(n_pixels, n_classes, learning_rate=0.001, seed=1234):
     """The lab's network: Dense(25, relu) → Dense(15, relu) → Dense(n_classes) logits."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)

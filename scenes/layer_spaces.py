@@ -30,7 +30,7 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "selu", "softplus", "softsign",
 def build_model(hidden_units=2, activation="tanh", learning_rate=0.01, seed=12345):
     """The notebook's network: Dense → Activation → Dense(1) → sigmoid, with Adam."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)

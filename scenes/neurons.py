@@ -44,7 +44,7 @@ NEURONS = {
 def build_neuron(kind, learning_rate=None, seed=1234):
     """One Dense unit with the neuron's activation, compiled with plain SGD."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     spec = NEURONS[kind]

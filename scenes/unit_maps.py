@@ -23,7 +23,7 @@ DATA_SEED = 30  # the lab's make_blobs random_state
 def build_model(learning_rate=0.01, seed=1234):
     """The lab's network: Dense(2, relu, "L1") → Dense(4, linear, "L2"), logits loss."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)

@@ -29,7 +29,7 @@ VIEWS = ("tween", "network", "landscape")
 def build_model(hidden_units=8, learning_rate=0.03, seed=0):
     """Dense(8, relu) → Dense(8, tanh) → Dense(1, sigmoid), Adam."""
     from vizkit._keras import import_keras
-    from vizkit.recording.seeding import set_seed
+    from vizkit.seeding import set_seed
 
     keras = import_keras()
     set_seed(seed)

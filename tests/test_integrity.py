@@ -145,7 +145,7 @@ def test_stale_derived_state_is_refused_naming_the_layer(runs, tmp_path, monkeyp
     """Without restoring Normalization's state, the rebuilt model differs: refused."""
     trajectory, _, _ = runs("normalization")
     path = trajectory.save(tmp_path / "run.npz")
-    monkeypatch.setattr("vizkit.run.model_config.restore_derived_state", lambda model: model)
+    monkeypatch.setattr("vizkit.data.model_config.restore_derived_state", lambda model: model)
     with pytest.raises(VizkitError) as info:
         Trajectory.load(path)
     message = str(info.value)

@@ -9,7 +9,8 @@ from PIL import Image
 from vizkit import LayerSpaces
 from vizkit.views.pacing import changes_between, choose_frames
 from vizkit.pipeline import Recipe, RenderSettings, produce
-from vizkit.output.writers import GIF_HOLD, open_writer
+from vizkit.output.gif_file import GIF_HOLD
+from vizkit.output.writers import open_writer
 
 
 def test_steady_change_keeps_evenly_spaced_frames():

@@ -166,23 +166,6 @@ def test_sigterm_mid_render_leaves_nothing(tmp_path):
     assert "Traceback" not in process.stderr.read()
 
 
-def test_views_do_not_import_each_other():
-    """The import graph: a module holding a view imports no other view module."""
-    import ast
-
-    root = Path(__file__).parents[1] / "vizkit" / "views"
-    modules = {p.stem: ast.parse(p.read_text()) for p in root.glob("*.py")}
-    views = {name for name, tree in modules.items()
-             if any(isinstance(node, ast.ClassDef)
-                    and any(getattr(b, "id", None) == "TrajectoryView" for b in node.bases)
-                    for node in ast.walk(tree))}
-    assert {"spaces", "units", "decision_regions", "image_classifier", "neuron_fit"} <= views
-    for name in views:
-        imported = {node.module.lstrip(".").split(".")[0] for node in ast.walk(modules[name])
-                    if isinstance(node, ast.ImportFrom) and node.module}
-        assert not (imported & (views - {name})), f"{name} imports {imported & views}"
-
-
 def test_own_folder_is_not_left_behind_by_a_failed_run(tmp_path):
     result = run(["layer-spaces", *FAST, "--out", str(tmp_path / "new" / "deeper" / "o.avi")])
     assert_one_line_error(result, "o.avi")

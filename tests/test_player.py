@@ -17,7 +17,7 @@ from PIL import Image
 
 from vizkit import LayerSpaces
 from vizkit.output.player import HtmlPlayerWriter, Player, encode_frame, player_html
-from vizkit.output.writers import GIF_HOLD
+from vizkit.output.gif_file import GIF_HOLD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",

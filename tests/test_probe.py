@@ -108,7 +108,7 @@ def test_wide_layers_use_one_projection_for_every_frame():
 def test_layer_names_read_from_the_config_equal_the_built_models():
     import json
 
-    from vizkit.run.model_config import config_layer_names
+    from vizkit.data.model_config import config_layer_names
     from vizkit.inspect.probe import layer_names
 
     keras = import_keras()

@@ -6,7 +6,7 @@ import threading
 import numpy as np
 
 from vizkit._keras import import_keras
-from vizkit.recording.seeding import private_seeds, set_seed
+from vizkit.seeding import private_seeds, set_seed
 
 
 def initial_weights(seed):

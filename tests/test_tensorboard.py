@@ -8,7 +8,8 @@ from PIL import Image
 
 from vizkit import Trajectory, VizkitError
 from vizkit.animation import view_for
-from vizkit.output.tensorboard import TensorBoardSink, write_tensorboard
+from vizkit.output.tensorboard import TensorBoardSink
+from vizkit.output.files import artifact_paths
 
 
 def read_events(logdir):
@@ -59,12 +60,16 @@ def test_sink_writes_each_frame_at_its_epoch_and_every_metric(tmp_path, rng):
                        "moons/val_loss": [(0, 2.0), (5, 1.5), (7, 1.0)]}
 
 
-def test_write_tensorboard_sends_the_rendered_frames(stored_trajectory, tmp_path):
+def test_a_sink_gets_the_rendered_frames(stored_trajectory, tmp_path):
+    """A view's frames streamed to PNG stills and, as they are rendered, to TensorBoard."""
     view = view_for(stored_trajectory)
-    write_tensorboard(stored_trajectory, tmp_path / "tb", dpi=30)
-    view.render(tmp_path / "f.png", dpi=30)
-    images, scalars = read_events(tmp_path / "tb")
     n = stored_trajectory.n_frames
+    epochs = stored_trajectory.frame_epochs
+    with TensorBoardSink(tmp_path / "tb") as sink:
+        view.write(artifact_paths(tmp_path / "f.png", "png", range(n)), "png", frames=range(n),
+                   dpi=30, sinks=(lambda rgba, position: sink.add_frame(rgba, epochs[position]),))
+        sink.add_scalars(stored_trajectory)
+    images, scalars = read_events(tmp_path / "tb")
     assert [step for step, _ in images["vizkit"]] == list(range(n))
     for frame, (_, pixels) in enumerate(images["vizkit"]):
         still = np.asarray(Image.open(tmp_path / f"f-frame{frame:03d}.png").convert("RGB"))

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from vizkit import datasets
 from vizkit._keras import import_keras
-from vizkit.animation import VIEWS
+from vizkit.views.registry import VIEWS
 from vizkit.cli import main
 
 
@@ -35,7 +35,7 @@ def recorded(tmp_path_factory):
     return folder / "run.npz"
 
 
-@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("view", VIEWS.choices())
 def test_replay_as_each_view(recorded, view, tmp_path):
     out = tmp_path / f"{view}.gif"
     result = CliRunner().invoke(main, ["replay", str(recorded), "--view", view, "--out",

@@ -133,7 +133,8 @@ def gradient_frames(n, width=90, height=60):
 def one_pass_gif(path, rgba_frames, fps):
     """The reference: one ffmpeg process, ``split`` into palettegen and paletteuse (it
     holds every frame until the palette is made)."""
-    from vizkit.output.writers import GIF_HOLD, _FfmpegWriter
+    from vizkit.output.gif_file import GIF_HOLD
+    from vizkit.output.writers import _FfmpegWriter
 
     graph = f"split[a][b];[a]{_FfmpegWriter._PALETTE}[p];[b][p]{_FfmpegWriter._DITHER}"
     height, width = rgba_frames.shape[1:3]

@@ -7,11 +7,7 @@ from pathlib import Path
 from .errors import VizkitError
 from .progress import Progress
 
-__all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_recipe",
-           "VIEWS"]
-
-#: The views that draw a run of your own model (``--view``).
-VIEWS = ("layers", "units", "tween", "network", "landscape")
+__all__ = ["animate", "Animation", "view_for", "model_recipe"]
 
 
 class Animation:
@@ -29,58 +25,29 @@ class Animation:
         return self.player.save(path)
 
 
-def default_animate_layers(model):
-    """Every layer with an output, but a last 1-unit layer: its value colours every panel."""
-    from .inspect.probe import layer_names
-
-    names = layer_names(model)
-    last = model.layers[-1]
-    if names and names[-1] == last.name and last.output.shape[-1] == 1:
-        names = names[:-1]
-    return [n for n in names if "/" not in n]
-
-
-def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_features=None,
+def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_features=None,
              image=None):
-    """The view ``view`` (one of :data:`VIEWS`) of ``trajectory``; ``input_features``:
-    the two features the layers view's input panel shows (see
-    :class:`~vizkit.inspect.input_plane.InputPlane`). An image classifier's run gets
-    :class:`~vizkit.views.image_classifier.ImageClassifierView` (following test image ``image``)."""
+    """The view named ``view`` (see :data:`vizkit.views.registry.VIEWS`; default
+    ``"layers"``) of ``trajectory``; ``input_features``: the two features the layers
+    view's input panel shows (see :class:`~vizkit.inspect.input_plane.InputPlane`).
+    An image classifier's run gets the view that draws images (following test image
+    ``image``)."""
     from .data.image_sets import is_image_run
+    from .views.registry import DEFAULT_VIEW, VIEWS
 
     if is_image_run(trajectory):
-        if view != "layers" or layers or input_features:
+        if view not in (None, DEFAULT_VIEW) or layers or input_features:
             raise VizkitError("--view, --layers and --input-features draw models of feature "
                               "vectors; an image classifier's run gets the image view (leave "
                               "them out; --image N picks the image it follows)")
-        from .views.image_classifier import ImageClassifierView
-
-        return ImageClassifierView(trajectory, example=image or 0)
-    if image is not None:
-        raise VizkitError("--image picks a test image of an image classifier's run; this run "
-                          "is of a model of feature vectors")
-    if view == "tween":
-        from .views.tween import Tween
-
-        return Tween(trajectory, grid_resolution=grid_resolution)
-    if view == "network":
-        from .views.network import NetworkDiagram
-
-        return NetworkDiagram(trajectory)
-    if view == "landscape":
-        from .views.landscape import LossLandscape
-
-        return LossLandscape(trajectory)
-    if view == "units":
-        from .views.units import UnitMaps
-
-        return UnitMaps(trajectory, layers=layers, grid_resolution=min(grid_resolution, 150))
-    from .views.spaces import LayerSpaces
-
-    if layers is None:
-        layers = default_animate_layers(trajectory.build_model())
-    return LayerSpaces(trajectory, layers, grid_resolution=grid_resolution,
-                       input_features=input_features)
+        entry = VIEWS.of_images()
+    else:
+        if image is not None:
+            raise VizkitError("--image picks a test image of an image classifier's run; this "
+                              "run is of a model of feature vectors")
+        entry = VIEWS[view or DEFAULT_VIEW]
+    return entry.make(trajectory, layers=layers, grid_resolution=grid_resolution,
+                      input_features=input_features, image=image)
 
 
 def model_recipe(train):
@@ -93,7 +60,7 @@ def model_recipe(train):
             return train(options, advance)
 
     def view(trajectory, options):
-        return view_for(trajectory, options.get("layers"), options.get("view") or "layers",
+        return view_for(trajectory, options.get("layers"), options.get("view"),
                         input_features=options.get("input_features"),
                         image=options.get("image"))
 
@@ -130,7 +97,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     epochs : int
     layers : list of str, optional
         Layers to draw (default: every layer with an output, see
-        :func:`default_animate_layers`).
+        :func:`vizkit.views.registry.default_animate_layers`).
     out : path, optional
         Where to write (gif, mp4, html, png), with its manifest and the
         trajectory beside it; without it an :class:`Animation` is returned,
@@ -150,13 +117,14 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     pathlib.Path or Animation
     """
     from .data.tables import check_xy
-    from .inspect.input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from .inspect.input_plane import InputPlane
     from .data.model_files import check_features, check_model
     from .pipeline import RenderSettings, produce
     from .output.player import Player
     from .inspect.probe import LayerProbe
     from .inspect.readout import Readout
     from .recording.fit import record
+    from .views.registry import VIEWS
 
     check_model(model)
     x, y = check_xy(x, y, readout=Readout.of(model))
@@ -166,7 +134,7 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
                           "features; give one name per feature column")
     InputPlane.fit(x[:2], input_features)  # bad feature numbers fail now, before training
     if unit_maps:
-        require_two_features(x, PLANE_VIEWS["units"])
+        VIEWS.check_inputs("units", x)
     info = {} if feature_names is None else {"feature_names": [str(n) for n in feature_names]}
     if layers is not None:
         LayerProbe(model, layers)  # unknown names fail now, before training

@@ -33,17 +33,14 @@ _model_options = stack(
 
 
 def _view_options(function):
-    from ..animation import VIEWS
+    from ..views.registry import DEFAULT_VIEW, VIEWS
 
     return stack(
         click.option("--layers", default=None,
                      help="Comma-separated layer names (outer/inner inside a nested model); "
                           "default: every layer with an output."),
-        click.option("--view", type=click.Choice(VIEWS), default="layers", show_default=True,
-                     help="layers: the spaces each layer makes; units: each Dense unit as "
-                          "a map; tween: the data moving through each layer's stages (last "
-                          "epoch); network: the diagram with a map in every unit; landscape: "
-                          "the loss over the plane of the weights' path."),
+        click.option("--view", type=click.Choice(VIEWS.choices()), default=DEFAULT_VIEW,
+                     show_default=True, help=VIEWS.help()),
         click.option("--unit-maps", is_flag=True, help="Same as --view units."),
         click.option("--input-features", default=None, metavar="I,J",
                      help="With more than 2 input features, the input panel shows features I "
@@ -94,19 +91,19 @@ def _train_on_images(model, images, options, on_epoch, info):
 def _train_on_table(model, x, y, options, on_epoch, info):
     """Every check that can fail runs before the first epoch."""
     from ..data.tables import check_xy, feature_names
-    from ..inspect.input_plane import PLANE_VIEWS, InputPlane, require_two_features
+    from ..inspect.input_plane import InputPlane
     from ..data.model_files import check_features
     from ..inspect.probe import LayerProbe
     from ..inspect.readout import Readout
     from ..recording.fit import record
+    from ..views.registry import DEFAULT_VIEW, VIEWS
 
     path = options["data_path"]
     check_features(model, x, path.name)
     if options.get("image") is not None:
         raise click.UsageError("--image picks a test image of an image classifier; "
                                f"{path.name} holds a table of features, not images")
-    if options.get("view") in PLANE_VIEWS:
-        require_two_features(x, PLANE_VIEWS[options["view"]])
+    VIEWS.check_inputs(options.get("view") or DEFAULT_VIEW, x)
     if options.get("input_features") is not None:
         InputPlane.fit(x[:2], options["input_features"])
     x, y = check_xy(x, y, readout=Readout.of(model), source=path.name)

@@ -45,7 +45,7 @@ def render_options(out):
                      help="Output file; its suffix picks the format unless --format is given. "
                           "Missing folders are created."),
         click.option("--format", "formats", multiple=True,
-                     type=click.Choice(FORMATS, case_sensitive=False),
+                     type=click.Choice(FORMATS.list(), case_sensitive=False),
                      help="Output format; repeat for several (same name, other suffix)."),
         click.option("--fps", type=click.IntRange(1, 60), default=8, show_default=True,
                      help="Frames per second of GIF, MP4 and the HTML player."),

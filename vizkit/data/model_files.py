@@ -7,11 +7,11 @@ from pathlib import Path
 
 from .._keras import import_keras
 from ..errors import VizkitError
-from ..run.model_config import check_declared_weights, parse_config, rebuild_error
+from .model_config import check_declared_weights, parse_config, rebuild_error
 from ..inspect.readout import Readout
 from .safe_load import (check_file_size, check_h5_datasets, npy_members, open_zip,
                         read_zip_member, reason)
-from ..recording.seeding import set_seed
+from ..seeding import set_seed
 
 __all__ = ["load_model", "compile_model", "check_model"]
 
@@ -27,7 +27,7 @@ def load_model(path, need_optimizer=True, seed=None):
 
     The file is checked before Keras reads it: sizes against the load limit
     (:mod:`vizkit.data.safe_load`), no code in its config
-    (:func:`vizkit.run.model_config.parse_config`), its weights declared within the
+    (:func:`vizkit.data.model_config.parse_config`), its weights declared within the
     limit. The model comes compiled as it was saved; if Keras cannot restore
     that optimizer or loss, it is a one-line error asking for ``--loss``, or,
     with ``need_optimizer=False`` (``--loss`` was given), the model uncompiled.

@@ -2,6 +2,6 @@
 projections, input grids and planes, limits fixed over a run, layer health and
 confusion counts.
 
-Pure computation on a model and arrays. May import ``run``; never ``views``,
-``panels`` or ``output``.
+Pure computation on a model and arrays (a run's trajectory, model and probe are
+passed in). Imports only :mod:`vizkit.errors` and :mod:`vizkit._keras`.
 """

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import VizkitError
 
-__all__ = ["InputPlane", "parse_features", "require_two_features", "PLANE_VIEWS"]
+__all__ = ["InputPlane", "parse_features", "require_two_features"]
 
 
 def parse_features(text):
@@ -108,11 +108,6 @@ class InputPlane:
         scale = 1.0 if self.scale is None else self.scale
         steps = np.asarray(uv, dtype=np.float64) @ self.axes.T
         return (self.origin + scale * steps).astype(np.float32)
-
-
-#: The views that map units over the plane of exactly 2 inputs.
-PLANE_VIEWS = {"units": "the unit maps view", "tween": "the tween",
-               "network": "the network diagram"}
 
 
 def require_two_features(x, view):

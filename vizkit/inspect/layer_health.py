@@ -109,18 +109,22 @@ class LayerHealth:
                    kinds, *arrays, regression=regression)
 
     @classmethod
-    def of_view(cls, view, layers):
-        """The measures of a :class:`~vizkit.views.base.TrajectoryView` whose probe reads
-        ``layers``, on (a fixed sample of at most 1000 of) its training points."""
-        from ..views.base import frame_epochs
-
-        trajectory = view.trajectory
+    def of_run(cls, trajectory, model, probe, layers, *, regression=False):
+        """The measures of ``layers`` over every frame of ``trajectory``, on (a fixed
+        sample of at most 1000 of) its training points: ``model`` (built from the
+        trajectory) takes each frame's weights and ``probe`` (a
+        :class:`~vizkit.inspect.probe.LayerProbe` on it that reads ``layers``) gives
+        their outputs."""
         rows = np.random.default_rng(0).permutation(len(trajectory.x))[:_PROBE_POINTS]
         rows.sort()
         x, y = trajectory.x[rows], trajectory.y[rows]
-        return cls.measure(view.model, layers, lambda frame: view.activations(frame, x), y,
-                           trajectory.n_frames, epochs=frame_epochs(trajectory),
-                           regression=view.readout.is_regression)
+
+        def outputs_at(frame):
+            trajectory.set_frame(model, frame)
+            return probe(x)
+
+        return cls.measure(model, layers, outputs_at, y, trajectory.n_frames,
+                           epochs=trajectory.frame_epochs, regression=regression)
 
     def measures(self):
         """``[(key, title, values by layer)]`` of the measures some layer has."""

@@ -8,7 +8,10 @@ milliseconds and still fails on a file cut short anywhere.
 
 from pathlib import Path
 
-__all__ = ["gif_frames"]
+__all__ = ["gif_frames", "GIF_HOLD"]
+
+#: Seconds a GIF (and the HTML player, playing) rests on its last frame before it loops.
+GIF_HOLD = 1.5
 
 _IMAGE, _EXTENSION, _TRAILER = 0x2C, 0x21, 0x3B
 

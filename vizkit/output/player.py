@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VizkitError
+from .gif_file import GIF_HOLD
 
 __all__ = ["HtmlPlayerWriter", "Player", "player_html", "encode_frame"]
 
@@ -176,8 +177,6 @@ def _head(player_id, fps):
 
 
 def _tail(player_id, fps, title, last_frame, labels):
-    from .writers import GIF_HOLD
-
     return _PLAYER_TAIL.format(
         id=player_id, title=html.escape(title), last_frame=html.escape(last_frame),
         last=len(labels) - 1, last_label=html.escape(labels[-1]), labels=_json(list(labels)),

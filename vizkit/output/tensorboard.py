@@ -2,16 +2,15 @@
 
 :class:`TensorBoardSink` takes rendered frames as they are made (one image
 per epoch, TensorBoard's step) and a trajectory's metrics (scalars at the
-same steps); :func:`write_tensorboard` renders a view's frames into one.
+same steps).
 """
 
 import importlib.util
 from pathlib import Path
 
 from ..errors import VizkitError
-from ..views.base import frame_epochs
 
-__all__ = ["TensorBoardSink", "write_tensorboard"]
+__all__ = ["TensorBoardSink"]
 
 
 class TensorBoardSink:
@@ -52,7 +51,7 @@ class TensorBoardSink:
 
     def add_scalars(self, trajectory):
         """Every metric of ``trajectory`` at each frame's epoch."""
-        epochs = frame_epochs(trajectory)
+        epochs = trajectory.frame_epochs
         with self._writer.as_default():
             for name, values in trajectory.metrics.items():
                 for epoch, value in zip(epochs, values):
@@ -68,25 +67,3 @@ class TensorBoardSink:
     def __exit__(self, *exc):
         self.close()
 
-
-def write_tensorboard(view, logdir, *, tag="vizkit", dpi=100):
-    """Render every frame of ``view`` (a trajectory view, or a
-    :class:`~vizkit.run.trajectory.Trajectory` for its default view) into
-    TensorBoard, with the trajectory's metrics; returns ``logdir``.
-    """
-    from ..animation import view_for
-    from .camera import StreamingCamera
-    from ..style import style
-    from ..run.trajectory import Trajectory
-
-    if isinstance(view, Trajectory):
-        view = view_for(view)
-    epochs = frame_epochs(view.trajectory)
-    with TensorBoardSink(logdir, tag=tag) as sink, style():
-        fig, header, axes = view.figure(dpi=dpi)
-        camera = StreamingCamera(fig, lambda rgba, frame: sink.add_frame(rgba, epochs[frame]))
-        for frame in range(view.trajectory.n_frames):
-            view.draw(header, axes, frame)
-            camera.snap()
-        sink.add_scalars(view.trajectory)
-    return Path(logdir)

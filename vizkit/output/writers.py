@@ -13,25 +13,80 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VizkitError
-from .gif_file import gif_frames
+from .gif_file import GIF_HOLD, gif_frames
 from .transaction import os_error, shown
 
-__all__ = ["FORMATS", "GIF_HOLD", "resolve_format", "open_writer"]
+__all__ = ["FORMATS", "WriterRegistry", "resolve_format", "open_writer"]
 
-FORMATS = ("gif", "mp4", "html", "png")
-#: Seconds a GIF (and the HTML player, playing) rests on its last frame before it loops.
-GIF_HOLD = 1.5
+
+class WriterRegistry:
+    """The output formats, each with the writer class that writes it (in the manner
+    of matplotlib's ``MovieWriterRegistry``).
+
+    A writer class registers its format name(s) with :meth:`register`; every
+    name is a file suffix (and ``--format`` value). An alias is a suffix that
+    means a format (``htm`` is ``html``). A writer class is made as
+    ``cls(paths, fmt, fps=..., title=...)``.
+    """
+
+    def __init__(self):
+        self._writers = {}  # format -> writer class, in the order registered
+        self._aliases = {}  # alias -> format
+
+    def register(self, *names, aliases=()):
+        """A class decorator: the class writes formats ``names``; each of
+        ``aliases`` means the first of them."""
+        def wrapper(writer_class):
+            for name in names:
+                self._writers[name] = writer_class
+            for alias in aliases:
+                self._aliases[alias] = names[0]
+            return writer_class
+        return wrapper
+
+    def unregister(self, name):
+        """Forget format ``name`` and the aliases that mean it."""
+        del self._writers[name]
+        self._aliases = {a: n for a, n in self._aliases.items() if n != name}
+
+    def is_available(self, name):
+        """Whether ``name`` (a format or an alias) has a writer."""
+        return self._aliases.get(name, name) in self._writers
+
+    def list(self):
+        """The formats, in the order they were registered."""
+        return tuple(self._writers)
+
+    def __iter__(self):
+        return iter(self.list())
+
+    def __contains__(self, name):
+        return self.is_available(name)
+
+    def __getitem__(self, name):
+        """The writer class of format (or alias) ``name``."""
+        if not self.is_available(name):
+            raise VizkitError(f"unknown output format {name!r}; use one of: "
+                              f"{', '.join(self._writers)}")
+        return self._writers[self._aliases.get(name, name)]
+
+    def resolve(self, path, fmt=None):
+        """The format named by ``fmt``, else by the suffix of ``path`` (an alias as
+        the format it means)."""
+        name = (fmt or Path(path).suffix.lstrip(".")).lower()
+        if not self.is_available(name):
+            given = f"format {fmt!r}" if fmt else f"suffix of {Path(path).name!r}"
+            raise VizkitError(f"unknown output {given}; use one of: {', '.join(self._writers)}")
+        return self._aliases.get(name, name)
+
+
+#: Every output format and its writer; the writer classes below register themselves.
+FORMATS = WriterRegistry()
 
 
 def resolve_format(path, fmt=None):
     """The format named by ``fmt``, else by the suffix of ``path``."""
-    name = (fmt or Path(path).suffix.lstrip(".")).lower()
-    if name == "htm":
-        name = "html"
-    if name not in FORMATS:
-        given = f"format {fmt!r}" if fmt else f"suffix of {Path(path).name!r}"
-        raise VizkitError(f"unknown output {given}; use one of: {', '.join(FORMATS)}")
-    return name
+    return FORMATS.resolve(path, fmt)
 
 
 def open_writer(paths, fmt, *, fps=10, title="vizkit"):
@@ -39,20 +94,20 @@ def open_writer(paths, fmt, *, fps=10, title="vizkit"):
     if not 1 <= fps <= 120:
         raise VizkitError(f"fps must be between 1 and 120, got {fps}")
     paths = [Path(p) for p in paths]
-    if fmt in ("gif", "mp4"):
-        return _FfmpegWriter(paths, fmt, fps)
-    if fmt == "png":
-        return _PngWriter(paths)
-    if fmt == "html":
-        return _HtmlWriter(paths, fps, title)
-    raise VizkitError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    fmt = FORMATS.resolve(paths[0], fmt)  # an alias as the format it means
+    return FORMATS[fmt](paths, fmt, fps=fps, title=title)
 
 
 class _Writer:
-    """Base: frame bookkeeping, verification on close, OS errors as one line."""
+    """Base: frame bookkeeping, verification on close, OS errors as one line.
 
-    def __init__(self, paths):
+    A writer is made as ``cls(paths, fmt, fps=..., title=...)`` and uses what it needs."""
+
+    def __init__(self, paths, fmt, *, fps, title):
         self.paths = paths
+        self.fmt = fmt
+        self.fps = fps
+        self.title = title
         self.frame_count = 0
         self.frame_size = None  # (width, height) in pixels
 
@@ -97,6 +152,7 @@ class _Writer:
         return False
 
 
+@FORMATS.register("gif", "mp4")
 class _FfmpegWriter(_Writer):
     """GIF and MP4 through imageio-ffmpeg: frames stream into an ffmpeg process.
 
@@ -124,10 +180,8 @@ class _FfmpegWriter(_Writer):
     _PALETTE = "palettegen=stats_mode=full:reserve_transparent=0"
     _DITHER = "paletteuse=diff_mode=rectangle:dither=bayer:bayer_scale=5"
 
-    def __init__(self, paths, fmt, fps):
-        super().__init__(paths)
-        self.fmt = fmt
-        self.fps = fps
+    def __init__(self, paths, fmt, *, fps, title):
+        super().__init__(paths, fmt, fps=fps, title=title)
         self._process = None
         self._encoded_size = None
         self._scratch = None  # a GIF's folder of frames and palette between the passes
@@ -271,29 +325,14 @@ def _disk_full(path, margin=1 << 20):
     return stats.f_bavail * stats.f_frsize < margin
 
 
-class _PngWriter(_Writer):
-    """PNG stills: the k-th frame appended goes to the k-th path."""
-
-    def _append(self, rgba, label):
-        import imageio.v3 as iio
-
-        if self.frame_count >= len(self.paths):
-            raise VizkitError(f"{len(self.paths)} PNG still(s) planned, more frames given")
-        iio.imwrite(self.paths[self.frame_count], rgba[..., :3], extension=".png")
-
-    def _finish(self):
-        if self.frame_count < len(self.paths):
-            raise VizkitError(f"{len(self.paths)} PNG still(s) planned, "
-                              f"{self.frame_count} frame(s) rendered")
-
-
+@FORMATS.register("html", aliases=("htm",))
 class _HtmlWriter(_Writer):
     """One HTML file with every frame inline and a slider: see :mod:`vizkit.output.player`."""
 
-    def __init__(self, paths, fps, title):
+    def __init__(self, paths, fmt, *, fps, title):
         from .player import HtmlPlayerWriter
 
-        super().__init__(paths)
+        super().__init__(paths, fmt, fps=fps, title=title)
         try:
             self._player = HtmlPlayerWriter(paths[0], fps=fps, title=title)
         except OSError as exc:
@@ -311,3 +350,20 @@ class _HtmlWriter(_Writer):
         if self._player is not None:
             player, self._player = self._player, None
             player.abort()
+
+
+@FORMATS.register("png")
+class _PngWriter(_Writer):
+    """PNG stills: the k-th frame appended goes to the k-th path."""
+
+    def _append(self, rgba, label):
+        import imageio.v3 as iio
+
+        if self.frame_count >= len(self.paths):
+            raise VizkitError(f"{len(self.paths)} PNG still(s) planned, more frames given")
+        iio.imwrite(self.paths[self.frame_count], rgba[..., :3], extension=".png")
+
+    def _finish(self):
+        if self.frame_count < len(self.paths):
+            raise VizkitError(f"{len(self.paths)} PNG still(s) planned, "
+                              f"{self.frame_count} frame(s) rendered")

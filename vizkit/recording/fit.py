@@ -9,7 +9,7 @@ from .._keras import import_keras
 from ..errors import VizkitError
 from ..run.fingerprint import OutputFingerprint
 from ..inspect.readout import Readout
-from .seeding import set_seed
+from ..seeding import set_seed
 from ..run.trajectory import Trajectory
 
 __all__ = ["record"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import VizkitError
 from .fingerprint import OUTPUTS, POINTS
-from .model_config import model_from_config, parse_config
+from ..data.model_config import model_from_config, parse_config
 
 __all__ = ["trajectory_fields", "check_against_model"]
 

@@ -50,7 +50,7 @@ class OutputFingerprint:
 def check_outputs(trajectory, model, source="the trajectory"):
     """Refuse ``model`` (built from ``trajectory``) unless it reproduces the recorded
     outputs at the first and the last frame; a run recorded without them passes."""
-    from .model_config import stateful_layer_types
+    from ..data.model_config import stateful_layer_types
 
     if POINTS not in trajectory.extras or OUTPUTS not in trajectory.extras:
         return

@@ -64,6 +64,12 @@ class Trajectory:
         """Number of recorded states, the untrained one included."""
         return len(self.weights[0])
 
+    @property
+    def frame_epochs(self):
+        """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
+        some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
+        return list(self.info.get("frame_epochs", range(self.n_frames)))
+
     def final_metrics(self):
         """Every metric at the last frame, as plain floats."""
         return {name: float(values[-1]) for name, values in self.metrics.items()}
@@ -76,7 +82,7 @@ class Trajectory:
         """Put ``frame`` into ``model`` (from :meth:`build_model`): its weights, and the
         state layers derive from them (an adapted ``Normalization``'s mean, say), which
         ``model.set_weights`` alone leaves stale. Views call this for every frame."""
-        from .model_config import restore_derived_state
+        from ..data.model_config import restore_derived_state
 
         model.set_weights(self.weights_at(frame))
         return restore_derived_state(model)
@@ -88,7 +94,7 @@ class Trajectory:
         reproduce the outputs recorded with the run: it would not be the
         model that was trained.
         """
-        from .model_config import model_from_config, parse_config
+        from ..data.model_config import model_from_config, parse_config
 
         model = model_from_config(parse_config(self.model_config, self._source), self._source)
         self._check_outputs(model)

@@ -257,13 +257,13 @@ _KEEP = 16  # cells a worker keeps (a sweep asks for each variant's chunks in tu
 
 def record_variant(recipe, options, stop_event=None):
     """Record a variant exactly as a plain run of the scene with ``options`` would,
-    seeded apart from the Dask worker around it (:func:`vizkit.recording.seeding.private_seeds`).
+    seeded apart from the Dask worker around it (:func:`vizkit.seeding.private_seeds`).
 
     ``stop_event``: the name of a Dask ``Event`` the sweep sets when it fails or
     is interrupted; the recording then ends at its next epoch (see
     :class:`StopWhenSet`)."""
     from .._keras import import_keras
-    from ..recording.seeding import private_seeds
+    from ..seeding import private_seeds
 
     import_keras()  # vizkit's TensorFlow defaults, before anything else imports it
     progress = Progress() if stop_event is None else StopWhenSet(stop_event)
@@ -309,7 +309,7 @@ def trajectory_bytes(trajectory):
     from pathlib import Path
 
     from ..output.manifest import tensorflow_settings
-    from ..run.model_config import config_layer_names, parse_config
+    from ..data.model_config import config_layer_names, parse_config
 
     with tempfile.TemporaryDirectory() as folder:
         path = trajectory.save(Path(folder) / "variant.npz")

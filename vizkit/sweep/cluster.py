@@ -9,7 +9,7 @@ On Linux, a local cluster's workers are forked from one process that has loaded
 TensorFlow (:func:`_keras_forkserver`), so a sweep pays for importing it once,
 not once per worker; that process has no thread but its own when it forks.
 vizkit's tasks run in the worker itself: the runs are seeded apart from the
-worker's own use of Python's ``random`` (:mod:`vizkit.recording.seeding`).
+worker's own use of Python's ``random`` (:mod:`vizkit.seeding`).
 """
 
 import logging

@@ -8,14 +8,7 @@ from ..panels import caption
 from ..output.render import new_figure, render_frames, stream_frames
 from ..style import style
 
-__all__ = ["TrajectoryView", "frame_epochs"]
-
-
-def frame_epochs(trajectory):
-    """The epoch of every frame: ``info["frame_epochs"]`` when the run kept only
-    some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
-    return list(trajectory.info.get("frame_epochs", range(trajectory.n_frames)))
-
+__all__ = ["TrajectoryView"]
 
 _METRICS = ("accuracy", "r2", "mae", "loss", "val_accuracy", "val_r2", "val_loss",
             "test_accuracy", "test_loss")
@@ -93,13 +86,13 @@ class TrajectoryView:
 
     def frame_title(self, frame):
         """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
-        epoch = frame_epochs(self.trajectory)[frame]
+        epoch = self.trajectory.frame_epochs[frame]
         total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
         return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
 
     def frame_step(self, frame):
         """The epoch ``frame`` shows: its step in TensorBoard."""
-        return frame_epochs(self.trajectory)[frame]
+        return self.trajectory.frame_epochs[frame]
 
     def frame_label(self, frame):
         """What the HTML player shows under ``frame`` (default: its title)."""

@@ -150,8 +150,9 @@ class LayerSpaces(TrajectoryView):
             self.points[:, 1] = np.asarray(trajectory.y, dtype=np.float64).reshape(-1)
         if health is None:
             health = self.plane.n_features != 2
-        self.health = LayerHealth.of_view(self, self.layers) if health and self.layers \
-            else None
+        self.health = LayerHealth.of_run(
+            trajectory, self.model, self.probe, self.layers,
+            regression=self.regression) if health and self.layers else None
 
     # -- numbers ---------------------------------------------------------------
     def _value_norm(self):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._keras import import_keras
 from ..errors import VizkitError
-from ..data.safe_load import check_declared, reason
+from .safe_load import check_declared, reason
 
 __all__ = ["parse_config", "model_from_config", "check_declared_weights",
            "restore_derived_state", "stateful_layer_types", "rebuild_error"]

@@ -48,7 +48,7 @@ def _install():
 def set_seed(seed):
     """``keras.utils.set_random_seed(seed)``, and inside :func:`private_seeds` the
     thread's own generator too, so that both give what a fresh process gives."""
-    from .._keras import import_keras
+    from ._keras import import_keras
 
     import_keras().utils.set_random_seed(seed)
     if getattr(_THREAD, "random", None) is not None:
