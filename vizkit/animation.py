@@ -4,7 +4,7 @@ and the recipe behind ``vizkit animate``, ``record`` and ``replay``."""
 import tempfile
 from pathlib import Path
 
-from .errors import VizkitError
+from .errors import VizkitError, parameter
 from .progress import Progress
 
 __all__ = ["animate", "Animation", "view_for", "default_animate_layers", "model_recipe",
@@ -50,14 +50,15 @@ def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_
 
     if is_image_run(trajectory):
         if view != "layers" or layers or input_features:
-            raise VizkitError("--view, --layers and --input-features draw models of feature "
-                              "vectors; an image classifier's run gets the image view (leave "
-                              "them out; --image N picks the image it follows)")
+            raise VizkitError(f"{parameter('view')}, {parameter('layers')} and "
+                              f"{parameter('input_features')} draw models of feature vectors; "
+                              "an image classifier's run gets the image view (leave them out; "
+                              f"{parameter('image')} picks the image it follows)")
         from .views.image_classifier import ImageClassifierView
 
         return ImageClassifierView(trajectory, example=image or 0)
     if image is not None:
-        raise VizkitError("--image picks a test image of an image classifier's run; this run "
+        raise VizkitError(f"{parameter('image')} picks a test image of an image classifier's run; this run "
                           "is of a model of feature vectors")
     if view == "tween":
         from .views.tween import Tween

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter, spoken
 from ..output.manifest import manifest_path, manifest_record, write_json
 from ..pipeline import Progress, parse_stills, part_path
 from ..output.transaction import OutputTransaction, os_error
@@ -103,21 +103,25 @@ def plan_sweep(recipe, fixed, vary, hidden=None):
         raise VizkitError(f"{recipe.name} records {len(recipe.parts)} runs at once; a sweep "
                           f"takes scenes of one run: {', '.join(SWEEP_SCENES)}")
     if not vary:
-        raise VizkitError("nothing varies; give --vary NAME=V1,V2 (e.g. --vary seed=0,1)")
+        raise VizkitError("nothing varies; give " + spoken(
+            "vary=[(flag, name, values), ...], e.g. vary=[('seed', 'seed', [0, 1])]",
+            f"{parameter('vary', 'NAME=V1,V2')} (e.g. {parameter('vary', 'seed=0,1')})"))
     names = [name for _, name, _ in vary]
     for flag, name, values in vary:
         if name in recipe.render_options:
-            raise VizkitError(f"--{flag} changes the drawing, not the run, so it is the same in "
-                              f"every cell; give it once (--{flag} VALUE) instead of varying it")
+            raise VizkitError(f"{parameter(name)} changes the drawing, not the run, so it is "
+                              "the same in every cell; give it once instead of varying it")
         if names.count(name) > 1:
-            raise VizkitError(f"{flag} is varied twice; give all its values in one --vary "
-                              f"{flag}=V1,V2")
+            raise VizkitError(f"{flag} is varied twice; give all its values in one "
+                              + spoken("entry of vary", parameter("vary", f"{flag}=V1,V2")))
         if len(set(map(repr, values))) != len(values):
-            raise VizkitError(f"--vary {flag} repeats a value; give each value once")
+            raise VizkitError(f"{flag} repeats a value in {parameter('vary')}; give each "
+                              "value once")
     count = math.prod(len(values) for _, _, values in vary)
     if count < 2:
         raise VizkitError("a sweep needs at least two variants; give an option two values "
-                          "(e.g. --vary seed=0,1)")
+                          + spoken("(e.g. vary=[('seed', 'seed', [0, 1])])",
+                                   f"(e.g. {parameter('vary', 'seed=0,1')})"))
     if count > MAX_VARIANTS:
         raise VizkitError(f"{count} variants are more than {MAX_VARIANTS}, too small to read in "
                           "one animation; vary fewer options or values")
@@ -270,8 +274,9 @@ class _Sweep:
     def _save(self, variant, result):
         hidden, layers = self.plan.hidden, result.pop("layers")
         if hidden and hidden not in layers:
-            raise VizkitError(f"--hidden {hidden}: the model has no layer of that name; give "
-                              f"one of: {', '.join(layers)} (or --hidden none)")
+            raise VizkitError(f"{parameter('hidden', hidden)}: the model has no layer of that "
+                              f"name; give one of: {', '.join(layers)} (or "
+                              f"{spoken('hidden=None', parameter('hidden', 'none'))})")
         path = self.run.stage(trajectory_path(self.settings.out, variant))
         try:
             path.write_bytes(result.pop("npz"))
@@ -282,7 +287,8 @@ class _Sweep:
     def _fail(self, variant, exc):
         reason = _one_line(exc)
         if not self.keep_going:
-            raise VizkitError(f"variant {variant.label} failed: {reason} (or pass --keep-going "
+            raise VizkitError(f"variant {variant.label} failed: {reason} (or pass "
+                              f"{parameter('keep_going', True)} "
                               "to draw the other variants with its cell marked)")
         self.failed[variant.index] = reason
         self.trajectories.pop(variant.index, None)
