@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import VizkitError, parameter
+from ..errors import VizkitError, parameter, spoken
 
 __all__ = ["ImageSet", "load_image_set", "load_image_file", "is_image_run",
            "lab_rows_to_images", "DATASETS", "FASHION_CLASSES"]
@@ -200,7 +200,8 @@ def lab_rows_to_images(rows, side=20):
 
 def _lab(folder):
     if folder is None:
-        raise VizkitError(f"the lab data set needs {parameter('data')}, the folder holding "
+        raise VizkitError(f"{spoken('the lab data set', parameter('dataset', 'lab'))} needs "
+                          f"{spoken('data, the folder', parameter('data', 'FOLDER'))} holding "
                           "the lab's X.npy and y.npy")
     folder = Path(folder)
     try:
