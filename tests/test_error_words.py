@@ -44,6 +44,15 @@ def test_a_pickled_error_keeps_both_wordings():
                                                           "pass --keep-going")
 
 
+def test_a_quoted_error_is_worded_for_the_reader_of_the_one_quoting_it():
+    """A sweep quotes its worker's error inside its own."""
+    inner = VizkitError(f"the model is not compiled; give {parameter('loss')}")
+    outer = VizkitError(f"variant seed=1 failed: {inner.quoted}")
+    assert str(outer) == "variant seed=1 failed: the model is not compiled; give loss"
+    assert outer.for_command_line(flag) == ("variant seed=1 failed: the model is not "
+                                            "compiled; give --loss")
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     keras = import_keras()

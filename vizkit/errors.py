@@ -63,6 +63,12 @@ class VizkitError(Exception):
     def __str__(self):
         return render(super().__str__())
 
+    @property
+    def quoted(self):
+        """The message with its parameters still marked, to quote inside another
+        VizkitError's message (which renders them for its reader)."""
+        return super().__str__()
+
     def for_command_line(self, flag):
         """The message with ``flag(name)`` for every parameter it names."""
         return render(super().__str__(), flag)

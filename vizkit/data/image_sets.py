@@ -82,6 +82,14 @@ class ImageSet:
             return images[..., 0]
         return images
 
+    def check_test_image(self, index, name="image"):
+        """``index`` must number one of the test images, else a one-line error naming the
+        parameter ``name`` that chose it."""
+        count = len(self.x_test)
+        if not 0 <= index < count:
+            raise VizkitError(f"{parameter(name, index)}: the {self.held_out} set has {count} "
+                              f"images, numbered 0 to {count - 1}; choose one of them")
+
 
 def is_image_run(trajectory):
     """Whether ``trajectory`` is an image classifier's run: it keeps test images, or its

@@ -96,10 +96,8 @@ def check_image_run(model, images, *, view="layers", layers=None, input_features
                           f"{parameter('input_features')} draw models of feature vectors; an "
                           "image model gets the image classifier's view (leave them out; "
                           f"{parameter('image')} picks the image it follows)")
-    count = len(images.x_test)
-    if image is not None and not 0 <= image < count:
-        raise VizkitError(f"{parameter('image', image)}: the {images.held_out} set has {count} "
-                          f"images, numbered 0 to {count - 1}; choose one of them")
+    if image is not None:
+        images.check_test_image(image)
     return OwnRun(model, images=images, info=dict(info or {}))
 
 

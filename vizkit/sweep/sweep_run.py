@@ -287,9 +287,9 @@ class _Sweep:
     def _fail(self, variant, exc):
         reason = _one_line(exc)
         if not self.keep_going:
-            raise VizkitError(f"variant {variant.label} failed: {reason} (or pass "
-                              f"{parameter('keep_going', True)} "
-                              "to draw the other variants with its cell marked)")
+            raise VizkitError(f"variant {variant.label} failed: {_one_line(exc, quoted=True)} "
+                              f"(or pass {parameter('keep_going', True)} to draw the other "
+                              "variants with its cell marked)")
         self.failed[variant.index] = reason
         self.trajectories.pop(variant.index, None)
         self.progress.say(f"variant {variant.label} failed: {reason}")
@@ -435,9 +435,11 @@ def _shared_limits(fits):
             else replace(fit, limits=shared[fit.comparable]) for index, fit in fits.items()}
 
 
-def _one_line(exc):
-    """An exception as one line: a VizkitError's text, else its type and first line."""
-    text = str(exc).strip().splitlines()
+def _one_line(exc, quoted=False):
+    """An exception as one line: a VizkitError's text (``quoted``: its parameters still
+    marked, see :attr:`VizkitError.quoted`), else its type and first line."""
+    quote = quoted and isinstance(exc, VizkitError)
+    text = (exc.quoted if quote else str(exc)).strip().splitlines()
     if isinstance(exc, VizkitError):
         return text[0] if text else "failed"
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
