@@ -58,8 +58,8 @@ def view_for(trajectory, layers=None, view="layers", grid_resolution=200, input_
 
         return ImageClassifierView(trajectory, example=image or 0)
     if image is not None:
-        raise VizkitError(f"{parameter('image')} picks a test image of an image classifier's run; this run "
-                          "is of a model of feature vectors")
+        raise VizkitError(f"{parameter('image')} picks a test image of an image classifier's "
+                          "run; this run is of a model of feature vectors")
     if view == "tween":
         from .views.tween import Tween
 

@@ -41,7 +41,7 @@ def spoken(python, command_line):
     return f"\x0e{python}\x1e{command_line}\x0f"
 
 
-def render(message, flag=None):
+def _render(message, flag=None):
     """``message`` in Python's words, or, given ``flag`` (a parameter's name → its
     command-line flag), in the command line's."""
     message = _SPOKEN.sub(lambda m: m.group(1) if flag is None else m.group(2), message)
@@ -61,7 +61,7 @@ class VizkitError(Exception):
     """
 
     def __str__(self):
-        return render(super().__str__())
+        return _render(super().__str__())
 
     @property
     def quoted(self):
@@ -71,4 +71,4 @@ class VizkitError(Exception):
 
     def for_command_line(self, flag):
         """The message with ``flag(name)`` for every parameter it names."""
-        return render(super().__str__(), flag)
+        return _render(super().__str__(), flag)

@@ -28,8 +28,9 @@ class OneLineErrors:
     """Mixin for click commands: every error is one line on stderr, no traceback.
 
     Usage errors exit 2 (click's convention), problems with input (a
-    :class:`~vizkit.errors.VizkitError`, its parameters named by their flags) exit 1, an interruption (Ctrl-C,
-    SIGTERM) 130; bugs still show their traceback.
+    :class:`~vizkit.errors.VizkitError`, its parameters named by their flags, see
+    :func:`flag`) exit 1, an interruption (Ctrl-C, SIGTERM) 130; bugs still show their
+    traceback.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,

@@ -174,8 +174,8 @@ def compile_model(model, loss=None, optimizer=None, learning_rate=None):
             model.compile(optimizer=model.optimizer, loss=model.loss, metrics=[accuracy])
         return model
     if loss is None and not compiled:
-        raise VizkitError(f"the model is not compiled; give {parameter('loss')} (e.g. binary_crossentropy, "
-                          "sparse_categorical_crossentropy, mse)")
+        raise VizkitError(f"the model is not compiled; give {parameter('loss')} (e.g. "
+                          "binary_crossentropy, sparse_categorical_crossentropy, mse)")
     try:
         loss = keras.losses.get(loss) if loss is not None else model.loss
     except (ValueError, TypeError):

@@ -58,9 +58,8 @@ def check_destination(path, overwrite=False):
         raise VizkitError(f"cannot write {path}: a folder has that name; choose another "
                           "output path")
     if path.exists() and not overwrite:
-        raise VizkitError(f"{path} already exists; pass {parameter('overwrite', True)} to replace it, "
-                          "or choose "
-                          "another output path")
+        raise VizkitError(f"{path} already exists; pass {parameter('overwrite', True)} to "
+                          "replace it, or choose another output path")
 
 
 class OutputTransaction:

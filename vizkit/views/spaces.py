@@ -116,7 +116,8 @@ class LayerSpaces(TrajectoryView):
         shape = np.shape(trajectory.x)[1:]
         if len(shape) != 1:
             raise VizkitError(f"this model takes inputs of shape {shape}, but layer spaces draw "
-                              f"models of feature vectors; draw it with {parameter('view', 'landscape')}")
+                              "models of feature vectors; draw it with "
+                              f"{parameter('view', 'landscape')}")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
         self.plane = InputPlane.fit(trajectory.x, input_features,

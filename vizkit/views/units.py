@@ -74,8 +74,8 @@ def parse_units(specs, widths):
             try:
                 unit = int(part)
             except ValueError:
-                raise VizkitError(f"{parameter('units', spec)}: {part.strip()!r} is not a unit number") \
-                    from None
+                raise VizkitError(f"{parameter('units', spec)}: {part.strip()!r} is not a unit "
+                                  "number") from None
             if not 0 <= unit < widths[name]:
                 raise VizkitError(f"{parameter('units', spec)}: unit {unit} is out of range; layer "
                                   f"{name} has units 0 to {widths[name] - 1}")
