@@ -11,7 +11,6 @@ their output, so that their loss is a true cross-entropy; their hidden layers
 stay linear.)
 """
 
-import click
 import numpy as np
 
 from vizkit import datasets

@@ -122,7 +122,7 @@ def test_bad_dataset_options_are_one_line_errors(tmp_path, args, needle):
 
 def test_fashion_without_cache_or_file_says_how_to_provide_it(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(VizkitError, match="not in Keras's cache.*--data FILE.npz"):
+    with pytest.raises(VizkitError, match="not in Keras's cache.*give data \\(an .npz file\\)"):
         load_image_set("fashion-mnist")
 
 

@@ -251,3 +251,18 @@ def test_a_recorder_run_of_a_cnn_is_drawn_on_its_validation_images(tmp_path):
     assert view.errors[-1] == int((predicted != labels[150:]).sum())
     assert view.frame_subtitle(view.trajectory.n_frames - 1).startswith(
         f"{view.errors[-1]} errors out of 50 validation images")
+
+
+def test_an_image_number_out_of_range_is_refused_before_training(files, tmp_path,
+                                                                  monkeypatch):
+    import vizkit.recording.fit
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking --image")
+
+    monkeypatch.setattr(vizkit.recording.fit, "record", no_training)
+    result = run(["animate", "--model", str(files / "cnn.keras"), "--data",
+                  str(files / "images.npz"), "--image", "60", "--epochs", "1", "--quiet",
+                  "--out", str(tmp_path / "a.gif")])
+    assert_one_line_error(result, "--image 60", "numbered 0 to 59")
+    assert list(tmp_path.iterdir()) == []

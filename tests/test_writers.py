@@ -84,7 +84,7 @@ def test_existing_file_is_not_overwritten_unless_asked(tmp_path):
     path = tmp_path / "keep.gif"
     path.write_bytes(b"precious")
     fig = new_figure(1, 1, dpi=30)
-    with pytest.raises(VizkitError, match="already exists; pass --overwrite"):
+    with pytest.raises(VizkitError, match="already exists; pass overwrite=True"):
         render_frames(fig, lambda k: None, range(2), path)
     assert path.read_bytes() == b"precious"
     render_frames(fig, lambda k: None, range(2), path, overwrite=True)

@@ -4,7 +4,7 @@ and the recipe behind ``vizkit animate``, ``record`` and ``replay``."""
 import tempfile
 from pathlib import Path
 
-from .errors import VizkitError
+from .errors import VizkitError, parameter
 from .progress import Progress
 
 __all__ = ["animate", "Animation", "view_for", "model_recipe"]
@@ -37,14 +37,15 @@ def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_feat
 
     if is_image_run(trajectory):
         if view not in (None, DEFAULT_VIEW) or layers or input_features:
-            raise VizkitError("--view, --layers and --input-features draw models of feature "
-                              "vectors; an image classifier's run gets the image view (leave "
-                              "them out; --image N picks the image it follows)")
+            raise VizkitError(f"{parameter('view')}, {parameter('layers')} and "
+                              f"{parameter('input_features')} draw models of feature vectors; "
+                              "an image classifier's run gets the image view (leave them out; "
+                              f"{parameter('image')} picks the image it follows)")
         entry = VIEWS.of_images()
     else:
         if image is not None:
-            raise VizkitError("--image picks a test image of an image classifier's run; this "
-                              "run is of a model of feature vectors")
+            raise VizkitError(f"{parameter('image')} picks a test image of an image "
+                              "classifier's run; this run is of a model of feature vectors")
         entry = VIEWS[view or DEFAULT_VIEW]
     return entry.make(trajectory, layers=layers, grid_resolution=grid_resolution,
                       input_features=input_features, image=image)
@@ -60,6 +61,9 @@ def model_recipe(train):
             return train(options, advance)
 
     def view(trajectory, options):
+        from .recording.own_model import check_view_choice
+
+        check_view_choice(options.get("view"), options.get("input_features"))
         return view_for(trajectory, options.get("layers"), options.get("view"),
                         input_features=options.get("input_features"),
                         image=options.get("image"))
@@ -116,36 +120,21 @@ def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, d
     -------
     pathlib.Path or Animation
     """
-    from .data.tables import check_xy
-    from .inspect.input_plane import InputPlane
-    from .data.model_files import check_features, check_model
-    from .pipeline import RenderSettings, produce
     from .output.player import Player
-    from .inspect.probe import LayerProbe
-    from .inspect.readout import Readout
-    from .recording.fit import record
-    from .views.registry import VIEWS
+    from .pipeline import RenderSettings, produce
+    from .recording.own_model import check_table_run
 
-    check_model(model)
-    x, y = check_xy(x, y, readout=Readout.of(model))
-    check_features(model, x)
-    if feature_names is not None and len(feature_names) != x.shape[1]:
-        raise VizkitError(f"feature_names has {len(feature_names)} names for {x.shape[1]} "
-                          "features; give one name per feature column")
-    InputPlane.fit(x[:2], input_features)  # bad feature numbers fail now, before training
-    if unit_maps:
-        VIEWS.check_inputs("units", x)
-    info = {} if feature_names is None else {"feature_names": [str(n) for n in feature_names]}
-    if layers is not None:
-        LayerProbe(model, layers)  # unknown names fail now, before training
+    view = "units" if unit_maps else "layers"
+    run = check_table_run(model, x, y, view=view, layers=layers, input_features=input_features,
+                          feature_names=feature_names)
     recorded = []
 
     def train(options, on_epoch):
-        recorded.append(record(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed,
-                               on_epoch=on_epoch, info=info))
+        recorded.append(run.train(epochs=epochs, batch_size=batch_size, seed=seed,
+                                  on_epoch=on_epoch))
         return recorded[-1]
 
-    options = dict(epochs=epochs, layers=layers, view="units" if unit_maps else "layers",
+    options = dict(epochs=epochs, layers=layers, view=view,
                    input_features=None if input_features is None else list(input_features))
     progress = _Frames(on_frame)
     if out is not None:

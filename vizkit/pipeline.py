@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .errors import VizkitError
+from .errors import VizkitError, parameter, spoken
 from .output.files import RunFiles, manifest_of
 from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
@@ -163,8 +163,10 @@ def produce(recipe, options, settings, *, replay=None, replay_from=None, any_sce
 def _check_replay(recipe, trajectory):
     scene = trajectory.info.get("scene")
     if scene != recipe.name:
-        drawn_by = f"vizkit {scene} --replay" if scene and scene not in ("animate", "record") \
-            else "vizkit replay"
+        drawn_by = (spoken(f"vizkit_scenes.{scene.replace('-', '_')}.RECIPE",
+                           f"vizkit {scene} {parameter('replay')}")
+                    if scene and scene not in ("animate", "record")
+                    else spoken("vizkit.animation.model_recipe", "vizkit replay"))
         raise VizkitError(f"this trajectory is a run of {scene or 'unknown origin'!r}, not of "
                           f"{recipe.name!r}; render it with {drawn_by}")
 

@@ -52,70 +52,6 @@ def _view_options(function):
     )(function)
 
 
-def _train(options, on_epoch):
-    """Load, check, train: a run of your own model (``vizkit animate`` and ``record``) on
-    a table of features or on images."""
-    from ..data.tables import load_xy
-    from ..data.image_sets import load_image_file
-    from ..data.model_files import check_model, compile_model, load_model
-
-    path = options["data_path"]
-    images = load_image_file(path, seed=options["seed"]) \
-        if path.suffix.lower() == ".npz" and path.is_file() else None
-    table = load_xy(path) if images is None else None
-    model = load_model(options["model_path"], need_optimizer=options["loss"] is None,
-                       seed=options["seed"])
-    model = check_model(compile_model(model, options["loss"],
-                                      options["optimizer"], options["learning_rate"]),
-                        images=images is not None)
-    info = dict(model=str(options["model_path"]), data=str(path),
-                loss=str(options["loss"] or model.loss))
-    if images is not None:
-        return _train_on_images(model, images, options, on_epoch, info)
-    return _train_on_table(model, *table, options, on_epoch, info)
-
-
-def _train_on_images(model, images, options, on_epoch, info):
-    from ..recording.image_run import record_image_run
-
-    if options.get("view") not in (None, "layers") or options.get("layers") or \
-            options.get("input_features"):
-        raise click.UsageError("--view, --layers and --input-features draw models of "
-                               "feature vectors; an image model gets the image classifier's "
-                               "view (leave them out; --image N picks the image it follows)")
-    return record_image_run(model, images, epochs=options["epochs"],
-                            batch_size=options["batch_size"], seed=options["seed"],
-                            on_epoch=on_epoch, info=info)
-
-
-def _train_on_table(model, x, y, options, on_epoch, info):
-    """Every check that can fail runs before the first epoch."""
-    from ..data.tables import check_xy, feature_names
-    from ..inspect.input_plane import InputPlane
-    from ..data.model_files import check_features
-    from ..inspect.probe import LayerProbe
-    from ..inspect.readout import Readout
-    from ..recording.fit import record
-    from ..views.registry import DEFAULT_VIEW, VIEWS
-
-    path = options["data_path"]
-    check_features(model, x, path.name)
-    if options.get("image") is not None:
-        raise click.UsageError("--image picks a test image of an image classifier; "
-                               f"{path.name} holds a table of features, not images")
-    VIEWS.check_inputs(options.get("view") or DEFAULT_VIEW, x)
-    if options.get("input_features") is not None:
-        InputPlane.fit(x[:2], options["input_features"])
-    x, y = check_xy(x, y, readout=Readout.of(model), source=path.name)
-    if options.get("layers"):
-        LayerProbe(model, options["layers"])
-    names = feature_names(path)
-    if names is not None and len(names) == x.shape[1]:
-        info["feature_names"] = names
-    return record(model, x, y, epochs=options["epochs"], batch_size=options["batch_size"],
-                  seed=options["seed"], on_epoch=on_epoch, info=info)
-
-
 def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra):
     from ..pipeline import RenderSettings
 
@@ -125,7 +61,7 @@ def _settings(out, formats, fps, dpi, stills, overwrite, frames="auto", **extra)
 
 def _view_choice(options):
     """``--layers`` as a list, ``--unit-maps`` folded into ``--view``, ``--input-features``
-    as two numbers (for the layers view only)."""
+    as two numbers."""
     from ..inspect.input_plane import parse_features
 
     layers = options.pop("layers")
@@ -133,9 +69,6 @@ def _view_choice(options):
     if options.pop("unit_maps"):
         options["view"] = "units"
     if options["input_features"] is not None:
-        if options["view"] != "layers":
-            raise click.UsageError("--input-features chooses the input panel of --view layers; "
-                                   f"--view {options['view']} has none to choose")
         options["input_features"] = list(parse_features(options["input_features"]))
     return options
 
@@ -148,8 +81,9 @@ def animate(out, formats, fps, dpi, stills, frames, tensorboard, overwrite, quie
     """Train your model on your data and animate every layer."""
     from ..animation import model_recipe
     from ..pipeline import produce
+    from ..recording.own_model import train_own_model
 
-    written = produce(model_recipe(_train), _view_choice(options),
+    written = produce(model_recipe(train_own_model), _view_choice(options),
                       _settings(out, formats, fps, dpi, stills, overwrite, frames,
                                 tensorboard=tensorboard),
                       progress=ConsoleProgress(quiet))
@@ -166,10 +100,11 @@ def record(out, overwrite, quiet, **options):
     """Train your model on your data and save the trajectory (no drawing)."""
     from ..animation import model_recipe
     from ..pipeline import produce
+    from ..recording.own_model import train_own_model
 
     out = out.with_suffix(".npz")
     settings = _settings(out, (), 8, 100, "last", overwrite, animate=False, trajectory_to=out)
-    written = produce(model_recipe(_train), options, settings,
+    written = produce(model_recipe(train_own_model), options, settings,
                       progress=ConsoleProgress(quiet))
     report(written, quiet)
 

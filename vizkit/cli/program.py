@@ -10,15 +10,27 @@ import click
 
 from ..errors import VizkitError
 
-__all__ = ["OneLineErrors", "run_program"]
+__all__ = ["OneLineErrors", "run_program", "flag"]
+
+#: Python parameters whose flag is not their name with dashes.
+_FLAGS = {"fmt": "--format", "example": "--image", "model_path": "--model",
+          "data_path": "--data"}
+
+
+def flag(name):
+    """The command-line flag of the Python parameter ``name``: ``input_features`` →
+    ``--input-features``."""
+    return _FLAGS.get(name, "--" + name.replace("_", "-"))
+
 
 
 class OneLineErrors:
     """Mixin for click commands: every error is one line on stderr, no traceback.
 
     Usage errors exit 2 (click's convention), problems with input (a
-    :class:`~vizkit.errors.VizkitError`) exit 1, an interruption (Ctrl-C,
-    SIGTERM) 130; bugs still show their traceback.
+    :class:`~vizkit.errors.VizkitError`, its parameters named by their flags, see
+    :func:`flag`) exit 1, an interruption (Ctrl-C, SIGTERM) 130; bugs still show their
+    traceback.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
@@ -34,7 +46,7 @@ class OneLineErrors:
             _say(f"Error: {exc.format_message()}")
             sys.exit(exc.exit_code)
         except VizkitError as exc:
-            _say(f"Error: {exc}")
+            _say(f"Error: {exc.for_command_line(flag)}")
             sys.exit(1)
         except BrokenPipeError:
             sys.exit(1)

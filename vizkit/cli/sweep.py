@@ -58,9 +58,10 @@ def _source(name):
     """The command whose options a sweep of ``name`` takes, and how it records."""
     if name == "animate":
         from ..animation import model_recipe
-        from .commands import _train, animate
+        from ..recording.own_model import train_own_model
+        from .commands import animate
 
-        return animate, model_recipe(_train)
+        return animate, model_recipe(train_own_model)
     module = importlib.import_module(f"vizkit_scenes.{name.replace('-', '_')}")
     return module.cli, module.RECIPE
 
@@ -84,7 +85,9 @@ def _sweep_command(name, hidden):
             if context.get_parameter_source(param_name) is ParameterSource.COMMANDLINE:
                 raise click.UsageError(f"--{flag} is given once and varied; drop one of them")
         if name == "animate":
-            options = _absolute_files(options)
+            from ..recording.own_model import absolute_files
+
+            options = absolute_files(options)
         plan = plan_sweep(recipe, options, vary,
                           hidden=None if hidden.lower() == "none" else hidden)
         settings = RenderSettings(out=out, formats=tuple(formats), fps=fps, dpi=dpi,
@@ -145,14 +148,3 @@ def _parse_vary(spec, params, context):
             raise click.BadParameter(f"{flag}: {exc.message}", param_hint="'--vary'") from None
     return flag, param.name, converted
 
-
-def _absolute_files(options):
-    """Your model and data as absolute paths (workers may run elsewhere), checked here."""
-    from ..errors import VizkitError
-
-    for key, what in (("model_path", "--model"), ("data_path", "--data")):
-        path = options[key].absolute()
-        if not path.is_file():
-            raise VizkitError(f"{what} {options[key]} does not exist; give the path of a file")
-        options[key] = path
-    return options

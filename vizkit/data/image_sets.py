@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter, spoken
 
 __all__ = ["ImageSet", "load_image_set", "load_image_file", "is_image_run",
            "lab_rows_to_images", "DATASETS", "FASHION_CLASSES"]
@@ -81,6 +81,14 @@ class ImageSet:
         if images.ndim == 4 and images.shape[-1] == 1:
             return images[..., 0]
         return images
+
+    def check_test_image(self, index, name="image"):
+        """``index`` must number one of the test images, else a one-line error naming the
+        parameter ``name`` that chose it."""
+        count = len(self.x_test)
+        if not 0 <= index < count:
+            raise VizkitError(f"{parameter(name, index)}: the {self.held_out} set has {count} "
+                              f"images, numbered 0 to {count - 1}; choose one of them")
 
 
 def is_image_run(trajectory):
@@ -200,7 +208,9 @@ def lab_rows_to_images(rows, side=20):
 
 def _lab(folder):
     if folder is None:
-        raise VizkitError("--dataset lab needs --data FOLDER holding the lab's X.npy and y.npy")
+        raise VizkitError(f"{spoken('the lab data set', parameter('dataset', 'lab'))} needs "
+                          f"{spoken('data, the folder', parameter('data', 'FOLDER'))} holding "
+                          "the lab's X.npy and y.npy")
     folder = Path(folder)
     try:
         rows, labels = np.load(folder / "X.npy"), np.load(folder / "y.npy")
@@ -230,7 +240,8 @@ def _fashion_mnist(path):
         if not all((cache / f).exists() for f in needed):
             raise VizkitError(f"Fashion-MNIST is not in Keras's cache ({cache}) and vizkit "
                               "does not download; run keras.datasets.fashion_mnist.load_data() "
-                              "once where there is network, or give --data FILE.npz")
+                              f"once where there is network, or give {parameter('data')} (an .npz "
+                              "file)")
         from .._keras import import_keras
 
         arrays = [a for pair in import_keras().datasets.fashion_mnist.load_data() for a in pair]

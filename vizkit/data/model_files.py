@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from .._keras import import_keras
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 from .model_config import check_declared_weights, parse_config, rebuild_error
 from ..inspect.readout import Readout
 from .safe_load import (check_file_size, check_h5_datasets, npy_members, open_zip,
@@ -29,8 +29,8 @@ def load_model(path, need_optimizer=True, seed=None):
     (:mod:`vizkit.data.safe_load`), no code in its config
     (:func:`vizkit.data.model_config.parse_config`), its weights declared within the
     limit. The model comes compiled as it was saved; if Keras cannot restore
-    that optimizer or loss, it is a one-line error asking for ``--loss``, or,
-    with ``need_optimizer=False`` (``--loss`` was given), the model uncompiled.
+    that optimizer or loss, it is a one-line error asking for ``loss``, or,
+    with ``need_optimizer=False`` (a ``loss`` was given), the model uncompiled.
     ``seed`` seeds Keras just before it reads the file: building the layers draws
     the seeds of dropout and other random layers, which the file does not hold.
     """
@@ -57,8 +57,8 @@ def load_model(path, need_optimizer=True, seed=None):
         if need_optimizer:
             raise VizkitError(f"{path.name}: Keras {keras.__version__} cannot restore the "
                               f"optimizer or loss it was saved with ({reason(exc)}); give "
-                              "--loss (and --optimizer, --learning-rate) to compile it "
-                              "afresh") from None
+                              f"{parameter('loss')} (and {parameter('optimizer')}, "
+                              f"{parameter('learning_rate')}) to compile it afresh") from None
         return model
     if suffix != ".keras" and getattr(model, "optimizer", None) is not None:
         _fresh_optimizer(model, path.name)
@@ -149,7 +149,8 @@ def _fresh_optimizer(model, source):
         model.compile_from_config(model.get_compile_config())
     except Exception as exc:
         raise VizkitError(f"{source}: its optimizer cannot be rebuilt ({reason(exc)}); give "
-                          "--loss (and --optimizer, --learning-rate) to compile it afresh") \
+                          f"{parameter('loss')} (and {parameter('optimizer')}, "
+                          f"{parameter('learning_rate')}) to compile it afresh") \
             from None
 
 
@@ -173,8 +174,8 @@ def compile_model(model, loss=None, optimizer=None, learning_rate=None):
             model.compile(optimizer=model.optimizer, loss=model.loss, metrics=[accuracy])
         return model
     if loss is None and not compiled:
-        raise VizkitError("the model is not compiled; give --loss (e.g. binary_crossentropy, "
-                          "sparse_categorical_crossentropy, mse)")
+        raise VizkitError(f"the model is not compiled; give {parameter('loss')} (e.g. "
+                          "binary_crossentropy, sparse_categorical_crossentropy, mse)")
     try:
         loss = keras.losses.get(loss) if loss is not None else model.loss
     except (ValueError, TypeError):

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..errors import VizkitError
 
-__all__ = ["confusion_matrix", "confusion_panel"]
+__all__ = ["confusion_matrix"]
 
 
 def confusion_matrix(y_true, y_pred, n_classes=None):

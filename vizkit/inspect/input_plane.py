@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 
 __all__ = ["InputPlane", "parse_features", "require_two_features"]
 
@@ -24,8 +24,8 @@ def parse_features(text):
     except ValueError:
         features = ()
     if len(features) != 2 or min(features) < 0:
-        raise VizkitError(f"--input-features {text!r}: give two feature numbers from 0, "
-                          "e.g. --input-features 3,7")
+        raise VizkitError(f"{parameter('input_features', text)}: give two feature numbers "
+                          f"from 0, e.g. {parameter('input_features', (3, 7))}")
     return features
 
 
@@ -67,7 +67,7 @@ class InputPlane:
             bad = [f for f in features if not 0 <= f < n_features]
             if bad or len(set(features)) != 2:
                 raise VizkitError(
-                    f"--input-features {','.join(map(str, features))}: the model takes "
+                    f"{parameter('input_features', features)}: the model takes "
                     f"{n_features} features, numbered 0 to {n_features - 1}; name two "
                     "different ones")
             axes = np.zeros((n_features, 2))
@@ -117,5 +117,6 @@ def require_two_features(x, view):
     if shape != (2,):
         what = f"{shape[0]} input features" if len(shape) == 1 else f"inputs of shape {shape}"
         raise VizkitError(f"this model takes {what}, but {view} maps every unit over the "
-                          "plane of 2 inputs (x0, x1); draw it with --view layers (the inputs "
-                          "in a fixed 2-D projection) or --view landscape")
+                          "plane of 2 inputs (x0, x1); draw it with "
+                          f"{parameter('view', 'layers')} (the inputs in a fixed 2-D "
+                          f"projection) or {parameter('view', 'landscape')}")

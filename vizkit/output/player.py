@@ -38,7 +38,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 from .gif_file import GIF_HOLD
 
 __all__ = ["HtmlPlayerWriter", "Player", "player_html", "encode_frame"]
@@ -109,7 +109,7 @@ class Player:
                            r'(.*?)</script>', text, re.S)
         if not (root and frames and image and labels):
             raise VizkitError(f"{path} is not a vizkit HTML player; "
-                              "render one with --format html")
+                              f"render one with {parameter('fmt', 'html')}")
         return cls(tuple(json.loads(frames.group(1))) + (image.group(2),),
                    tuple(json.loads(labels.group(1))), float(root.group(1)),
                    html.unescape(image.group(1)))

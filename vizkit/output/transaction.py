@@ -18,7 +18,7 @@ import secrets
 from contextlib import ExitStack
 from pathlib import Path
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 
 __all__ = ["OutputTransaction", "check_destination", "os_error", "shown"]
 
@@ -58,8 +58,8 @@ def check_destination(path, overwrite=False):
         raise VizkitError(f"cannot write {path}: a folder has that name; choose another "
                           "output path")
     if path.exists() and not overwrite:
-        raise VizkitError(f"{path} already exists; pass --overwrite to replace it, or choose "
-                          "another output path")
+        raise VizkitError(f"{path} already exists; pass {parameter('overwrite', True)} to "
+                          "replace it, or choose another output path")
 
 
 class OutputTransaction:
@@ -138,8 +138,8 @@ class OutputTransaction:
                 existing = [f for f in finals if f.exists() or f.is_symlink()]
                 if existing:
                     raise VizkitError(f"{existing[0]} appeared while this run was rendering "
-                                      "(another run?); nothing was saved; pass --overwrite to "
-                                      "replace it")
+                                      "(another run?); nothing was saved; pass "
+                                      f"{parameter('overwrite', True)} to replace it")
             self._move_all(finals)
         self._staged.clear()
         self._made_folders.clear()

@@ -18,7 +18,7 @@ import resource
 import sys
 from contextlib import contextmanager
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 
 __all__ = ["dask_client", "default_workers", "peak_rss_mib"]
 
@@ -99,14 +99,15 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
 
     if scheduler is not None:
         if workers is not None:
-            raise VizkitError("--workers sizes a cluster on this machine; with --scheduler the "
-                              "cluster's own workers run the sweep: give one of them")
+            raise VizkitError(f"{parameter('workers')} sizes a cluster on this machine; with "
+                              f"{parameter('scheduler')} the cluster's own workers run the "
+                              "sweep: give one of them")
         try:
             client = Client(scheduler, timeout=_CONNECT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise VizkitError(f"cannot reach the Dask scheduler at {scheduler} "
                               f"({_first_line(exc)}); start one with `dask scheduler`, or leave "
-                              "out --scheduler to run on this machine") from None
+                              f"out {parameter('scheduler')} to run on this machine") from None
         with client:
             try:
                 client.wait_for_workers(1, timeout=_JOIN_S)
@@ -118,7 +119,7 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
             yield client
         return
     if workers is not None and workers < 1:
-        raise VizkitError(f"--workers must be at least 1, got {workers}")
+        raise VizkitError(f"{parameter('workers')} must be at least 1, got {workers}")
     import dask
 
     n_workers = workers or default_workers(n_tasks)

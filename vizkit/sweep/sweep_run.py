@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter, spoken
 from ..pipeline import Recipe, produce
 
 __all__ = ["Variant", "SweepPlan", "plan_sweep", "run_sweep", "SWEEP_SCENES", "MAX_VARIANTS"]
@@ -103,21 +103,25 @@ def plan_sweep(recipe, fixed, vary, hidden=None):
         raise VizkitError(f"{recipe.name} records {len(recipe.parts)} runs at once; a sweep "
                           f"takes scenes of one run: {', '.join(SWEEP_SCENES)}")
     if not vary:
-        raise VizkitError("nothing varies; give --vary NAME=V1,V2 (e.g. --vary seed=0,1)")
+        raise VizkitError("nothing varies; give " + spoken(
+            "vary=[(flag, name, values), ...], e.g. vary=[('seed', 'seed', [0, 1])]",
+            f"{parameter('vary', 'NAME=V1,V2')} (e.g. {parameter('vary', 'seed=0,1')})"))
     names = [name for _, name, _ in vary]
     for flag, name, values in vary:
         if name in recipe.render_options:
-            raise VizkitError(f"--{flag} changes the drawing, not the run, so it is the same in "
-                              f"every cell; give it once (--{flag} VALUE) instead of varying it")
+            raise VizkitError(f"{parameter(name)} changes the drawing, not the run, so it is "
+                              "the same in every cell; give it once instead of varying it")
         if names.count(name) > 1:
-            raise VizkitError(f"{flag} is varied twice; give all its values in one --vary "
-                              f"{flag}=V1,V2")
+            raise VizkitError(f"{flag} is varied twice; give all its values in one "
+                              + spoken("entry of vary", parameter("vary", f"{flag}=V1,V2")))
         if len(set(map(repr, values))) != len(values):
-            raise VizkitError(f"--vary {flag} repeats a value; give each value once")
+            raise VizkitError(f"{flag} repeats a value in {parameter('vary')}; give each "
+                              "value once")
     count = math.prod(len(values) for _, _, values in vary)
     if count < 2:
         raise VizkitError("a sweep needs at least two variants; give an option two values "
-                          "(e.g. --vary seed=0,1)")
+                          + spoken("(e.g. vary=[('seed', 'seed', [0, 1])])",
+                                   f"(e.g. {parameter('vary', 'seed=0,1')})"))
     if count > MAX_VARIANTS:
         raise VizkitError(f"{count} variants are more than {MAX_VARIANTS}, too small to read in "
                           "one animation; vary fewer options or values")
@@ -293,16 +297,18 @@ class _Sweep:
     def _keep(self, variant, result):
         hidden, layers = self.plan.hidden, result.pop("layers")
         if hidden and hidden not in layers:
-            raise VizkitError(f"--hidden {hidden}: the model has no layer of that name; give "
-                              f"one of: {', '.join(layers)} (or --hidden none)")
+            raise VizkitError(f"{parameter('hidden', hidden)}: the model has no layer of that "
+                              f"name; give one of: {', '.join(layers)} (or "
+                              f"{spoken('hidden=None', parameter('hidden', 'none'))})")
         self.saved[variant.slug] = _SavedTrajectory(result.pop("npz"))
         self.done[variant.index] = result
 
     def _fail(self, variant, exc):
         reason = _one_line(exc)
         if not self.keep_going:
-            raise VizkitError(f"variant {variant.label} failed: {reason} (or pass --keep-going "
-                              "to draw the other variants with its cell marked)")
+            raise VizkitError(f"variant {variant.label} failed: {_one_line(exc, quoted=True)} "
+                              f"(or pass {parameter('keep_going', True)} to draw the other "
+                              "variants with its cell marked)")
         self.failed[variant.index] = reason
         self.trajectories.pop(variant.index, None)
         self.progress.say(f"variant {variant.label} failed: {reason}")
@@ -469,9 +475,11 @@ def _shared_limits(fits):
             else replace(fit, limits=shared[fit.comparable]) for index, fit in fits.items()}
 
 
-def _one_line(exc):
-    """An exception as one line: a VizkitError's text, else its type and first line."""
-    text = str(exc).strip().splitlines()
+def _one_line(exc, quoted=False):
+    """An exception as one line: a VizkitError's text (``quoted``: its parameters still
+    marked, see :attr:`VizkitError.quoted`), else its type and first line."""
+    quote = quoted and isinstance(exc, VizkitError)
+    text = (exc.quoted if quote else str(exc)).strip().splitlines()
     if isinstance(exc, VizkitError):
         return text[0] if text else "failed"
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -5,7 +5,6 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from ..inspect.confusion_matrix import confusion_matrix
-from ..errors import VizkitError
 from .layout import Cell, Layout
 from ..inspect.limits import Bounds
 from ..panels import class_keys, class_points, colour_bar, confusion_panel, fix_limits, \
@@ -71,10 +70,8 @@ class ImageClassifierView(TrajectoryView):
 
         self.trajectory = trajectory
         self.images = image_set = image_set or ImageSet.of_trajectory(trajectory)
+        image_set.check_test_image(example, "example")
         count = len(image_set.x_test)
-        if not 0 <= example < count:
-            raise VizkitError(f"--image {example}: the {image_set.held_out} set has {count} "
-                              f"images, numbered 0 to {count - 1}; choose one of them")
         weighted = [layer.name for layer in self.model.layers if layer.weights]
         self.hidden = weighted[-2] if len(weighted) > 1 else self.output_name
         self.convs = [layer.name for layer in self.model.layers

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 
 __all__ = ["ViewEntry", "ViewRegistry", "VIEWS", "DEFAULT_VIEW", "default_animate_layers",
            "ONE_FEATURE", "TWO_FEATURES", "MANY_FEATURES", "IMAGES", "CLASSIFICATION",
@@ -111,8 +111,8 @@ class ViewRegistry:
         shape = np.shape(x)[1:]
         what = f"{shape[0]} input features" if len(shape) == 1 else f"inputs of shape {shape}"
         others = [other for other in self.choices() if kind in self[other].inputs]
-        fix = (f"draw it with --view {' or --view '.join(others)}" if others
-               else "no --view draws it")
+        fix = (f"draw it with {' or '.join(parameter('view', o) for o in others)}" if others
+               else f"no {parameter('view')} draws it")
         raise VizkitError(f"this model takes {what}, but {entry.called} draws "
                           f"{' or '.join(sorted(entry.inputs))}; {fix}")
 

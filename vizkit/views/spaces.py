@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import InputPlane
 from ..inspect.layer_health import LayerHealth
@@ -116,7 +116,8 @@ class LayerSpaces(TrajectoryView):
         shape = np.shape(trajectory.x)[1:]
         if len(shape) != 1:
             raise VizkitError(f"this model takes inputs of shape {shape}, but layer spaces draw "
-                              "models of feature vectors; draw it with --view landscape")
+                              "models of feature vectors; draw it with "
+                              f"{parameter('view', 'landscape')}")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
         self.plane = InputPlane.fit(trajectory.x, input_features,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.colors import Normalize
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from .layout import Cell, Layout, wrap
@@ -67,17 +67,17 @@ def parse_units(specs, widths):
     for spec in specs:
         name, sep, indices = str(spec).partition(":")
         if not sep or name not in widths:
-            raise VizkitError(f"--units {spec!r}: give LAYER:UNITS with LAYER one of "
+            raise VizkitError(f"{parameter('units', spec)}: give LAYER:UNITS with LAYER one of "
                               f"{', '.join(widths)} (e.g. {next(iter(widths))}:0,1)")
         units = []
         for part in indices.split(","):
             try:
                 unit = int(part)
             except ValueError:
-                raise VizkitError(f"--units {spec!r}: {part.strip()!r} is not a unit number") \
-                    from None
+                raise VizkitError(f"{parameter('units', spec)}: {part.strip()!r} is not a unit "
+                                  "number") from None
             if not 0 <= unit < widths[name]:
-                raise VizkitError(f"--units {spec!r}: unit {unit} is out of range; layer "
+                raise VizkitError(f"{parameter('units', spec)}: unit {unit} is out of range; layer "
                                   f"{name} has units 0 to {widths[name] - 1}")
             units.append(unit)
         chosen[name] = sorted(set(units))
