@@ -18,6 +18,7 @@ STAGES = [
     ("_keras", "style", "progress"),  # Keras imported lazily, the look, progress reports
     ("seeding",),  # Keras's seeds, also on a Dask worker
     ("inspect",),  # numbers at a frame: a model and arrays in
+    ("views.registry",),  # the views by name: what each draws (it imports no view module)
     ("data",),  # a user's files read safely: tables, images, models and their configs
     ("run",),  # the recorded run on disk
     ("recording",),  # training that records a run
@@ -71,7 +72,11 @@ GRAPH = {name: {t for t in targets if t in MODULES and t != name}
 
 
 def stage(module):
-    """``vizkit.views.tween`` → ``views``; ``vizkit.errors`` → ``errors``; ``vizkit`` itself."""
+    """``vizkit.views.tween`` → ``views``; ``vizkit.errors`` → ``errors``; ``vizkit`` itself.
+    The view registry is a stage of its own: every stage may ask it what a view draws,
+    and it loads a view's module only when a view is made."""
+    if module == "vizkit.views.registry":
+        return "views.registry"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "vizkit"
 

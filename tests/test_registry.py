@@ -127,8 +127,8 @@ def test_a_registered_view_is_drawn_by_name(dummy_view):
 def test_a_view_refuses_inputs_it_cannot_draw(dummy_view):
     VIEWS.check_inputs("dummy", run_of(2).x)
     with pytest.raises(VizkitError, match="this model takes 3 input features, but the dummy "
-                                          "draws 2 features; draw it with --view layers or "
-                                          "--view landscape$"):
+                                          "draws 2 features; draw it with view='layers' or "
+                                          "view='landscape'$"):
         VIEWS.check_inputs("dummy", run_of(3).x)
 
 
