@@ -11,7 +11,7 @@ __all__ = ["write_manifest", "manifest_record", "manifest_path", "write_json",
            "tensorflow_settings"]
 
 _PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
-             "celluloid", "imageio", "imageio-ffmpeg")
+             "imageio", "imageio-ffmpeg")
 
 
 def manifest_path(artifact):
