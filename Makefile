@@ -18,7 +18,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,bench]'
 	touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install vizkit with its test tools

@@ -17,6 +17,14 @@ section in a minute, without figures worth reporting.
 The encoder section streams 30 and 120 frames of a sweep's size (2176 × 728)
 into a GIF and reports the peak memory of the ffmpeg processes (ru_maxrss of
 the encoding process's children), which must not grow with the frame count.
+
+The frames section draws ``--frame-count`` frames (spread over the run) of each
+view from the trajectories stored in tests/data, one process per view, into a
+GIF at ``--dpi``: milliseconds per frame (the median of the frames after the
+first, which also lays out the figure) and how many times weights are put into
+a model (``Trajectory.set_frame`` calls) for those frames. It uses only
+names older vizkit checkouts have too: ``--checkout DIR`` measures another
+checkout's vizkit (a before/after pair on one machine).
 Results go to bench/results/latest.json.
 """
 
@@ -198,12 +206,142 @@ def encoder_section(tmp):
              for n, mib in peaks.items()}, {"gif_encoder_rss_120_over_30": ratio})
 
 
+FRAME_TIMES = """
+import importlib, json, sys, tempfile, time
+from pathlib import Path
+import vizkit
+from vizkit import Trajectory
+
+name, count, dpi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+
+def module(*paths):
+    # the first of these module paths that this checkout has (modules moved over time)
+    for path in paths:
+        try:
+            return importlib.import_module(path)
+        except ImportError:
+            pass
+    raise ImportError(f"none of {paths}")
+
+
+def load(run):
+    return Trajectory.load(f"tests/data/{run}_trajectory.npz")
+
+
+def decision_regions():
+    (_, _), (x_test, y_test) = module("vizkit_scenes.classification").circles_split()
+    views = module("vizkit.views.decision_regions", "vizkit.decision_regions")
+    return views.ClassificationView(load("classification"), x_test, y_test)
+
+
+def image_classifier():
+    images = module("vizkit.data.image_sets", "vizkit.image_sets")
+    return vizkit.ImageClassifierView(load("digits"), images.load_image_set("digits", seed=1234))
+
+
+def sweep_cell():
+    cells = module("vizkit.sweep.cells", "vizkit.sweep_cells")
+    trajectory = load("layer_spaces")
+    grid = vizkit.InputGrid.around(trajectory.x, 150)
+    cell = cells.VariantCell(trajectory, grid, 2, "activation_1")
+    scales = cells.CellScales(grid, 2, "seed=12345", cell.fit_hidden())
+    return cell, scales
+
+
+VIEWS = {"layer-spaces": lambda: vizkit.LayerSpaces(load("layer_spaces")),
+         "unit-maps": lambda: vizkit.UnitMaps(load("unit_maps")),
+         "tween": lambda: vizkit.Tween(load("layer_spaces")),
+         "network": lambda: vizkit.NetworkDiagram(load("unit_maps")),
+         "landscape": lambda: vizkit.LossLandscape(load("layer_spaces")),
+         "image-classifier": image_classifier,
+         "decision-regions": decision_regions,
+         "sweep-cell": sweep_cell}
+
+start = time.perf_counter()
+made = VIEWS[name]()
+setup = time.perf_counter() - start
+view, scales = made if name == "sweep-cell" else (made, None)
+every = list(range(view.trajectory.n_frames) if scales else view.frames("all"))
+shown = sorted({every[round(k * (len(every) - 1) / max(1, count - 1))] for k in range(count)})
+
+sets = []
+set_frame = Trajectory.set_frame
+
+
+def counted_set_frame(trajectory, model, frame):
+    sets.append(frame)
+    return set_frame(trajectory, model, frame)
+
+
+Trajectory.set_frame = counted_set_frame
+ticks = [(time.perf_counter(), 0)]  # (time, weight sets so far) as each frame is done
+
+
+def tick(*_):
+    ticks.append((time.perf_counter(), len(sets)))
+
+
+if scales:  # a sweep's worker draws a cell's frames into pixels, chunk by chunk
+    for frame in shown:
+        view.render(scales, [frame], dpi)
+        tick()
+else:
+    with tempfile.TemporaryDirectory() as folder:
+        view.render(Path(folder) / "frames.gif", frames=shown, dpi=dpi, on_frame=tick)
+print(json.dumps({"frames": shown, "setup_s": setup,
+                  "frame_ms": [1000 * (b[0] - a[0]) for a, b in zip(ticks, ticks[1:])],
+                  "weight_sets": [b[1] - a[1] for a, b in zip(ticks, ticks[1:])]}))
+"""
+
+FRAME_VIEWS = ("layer-spaces", "unit-maps", "tween", "network", "landscape", "image-classifier",
+               "decision-regions", "sweep-cell")
+
+
+def frames_section(count, dpi, checkout):
+    """Per-frame draw time and weight sets of every view, each in its own process, on
+    ``checkout``'s vizkit and stored trajectories."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    print(f"  vizkit of {checkout}; {count} frames a view at {dpi} dpi", flush=True)
+    cases, ratios = {}, {}
+    for name in FRAME_VIEWS:
+        done = subprocess.run([sys.executable, "-c", FRAME_TIMES, name, str(count), str(dpi)],
+                              cwd=checkout, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            print(f"  {name:<18} failed: {why}", flush=True)
+            continue
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        later = run["frame_ms"][1:] or run["frame_ms"]
+        median = statistics.median(later)
+        sets = run["weight_sets"][1:] or run["weight_sets"]
+        per_frame = sum(sets) / len(sets)
+        print(f"  {name:<18} {median:8.1f} ms/frame (frames after the first: "
+              f"{min(later):.1f}-{max(later):.1f}; first {run['frame_ms'][0]:.0f} ms)   "
+              f"weights set {per_frame:.2f}x a frame (first {run['weight_sets'][0]})   "
+              f"set-up {run['setup_s']:.2f} s", flush=True)
+        key = name.replace("-", "_")
+        cases[f"frames_{key}"] = {"label": f"{name}, per frame", "frames": run["frames"],
+                                  "frame_ms": [round(ms, 2) for ms in run["frame_ms"]],
+                                  "weight_sets": run["weight_sets"],
+                                  "setup_s": round(run["setup_s"], 2)}
+        ratios[f"frames_{key}_ms_per_frame"] = round(median, 2)
+        ratios[f"frames_{key}_weight_sets_per_frame"] = round(per_frame, 2)
+    return cases, ratios
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("scenes", "encoder", "sweep"), default=None,
-                        help="run one section (default: all)")
+    parser.add_argument("--only", choices=("scenes", "encoder", "sweep", "frames"),
+                        default=None, help="run one section (default: all)")
     parser.add_argument("--sweep-epochs", type=int, default=30)
-    parser.add_argument("--dpi", type=int, default=100, help="dpi of the sweep section")
+    parser.add_argument("--dpi", type=int, default=100,
+                        help="dpi of the sweep and frames sections")
+    parser.add_argument("--frame-count", type=int, default=10,
+                        help="frames a view draws in the frames section")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="the vizkit checkout the frames section measures")
     parser.add_argument("--repeat", type=int, default=REPEAT,
                         help="runs per case of the sweep section (median)")
     args = parser.parse_args()
@@ -215,7 +353,9 @@ def main():
         sections = {"scenes": lambda: scene_section(tmp),
                     "encoder": lambda: encoder_section(tmp),
                     "sweep": lambda: sweep_section(tmp, args.sweep_epochs, args.dpi,
-                                                   args.repeat)}
+                                                   args.repeat),
+                    "frames": lambda: frames_section(args.frame_count, args.dpi,
+                                                     args.checkout.resolve())}
         for name, section in sections.items():
             if args.only in (None, name):
                 more_cases, more_ratios = section()

@@ -62,7 +62,7 @@ def fit(keras, data, recorder, *, restore_best=False):
 
 @pytest.fixture(scope="module")
 def run(keras, data):
-    recorder = Recorder()
+    recorder = Recorder(*data, validation_split=0.2)
     model, weights, history = fit(keras, data, recorder)
     return recorder.trajectory, weights, history
 
@@ -86,7 +86,8 @@ def test_records_frame_zero_then_every_epoch_until_early_stopping(run, data):
     assert trajectory.n_frames == 4
     assert trajectory.info["frame_epochs"] == [0, 1, 2, 3]
     assert trajectory.info == dict(trajectory.info, recorded_by="keras.callbacks", epochs=EPOCHS,
-                                   epochs_run=3, stopped_early=True, batch_size=16, every=1)
+                                   epochs_run=3, stopped_early=True, steps_per_epoch=5,
+                                   every=1)  # 80 training rows in batches of 16
     assert sorted(trajectory.metrics) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert_metrics_at_frames(trajectory, weights, data)
 
@@ -110,7 +111,7 @@ def test_metrics_are_at_the_weights_not_fit_s_running_averages(run):
 
 
 def test_every_k_keeps_multiples_of_k_and_the_last_epoch(keras, data):
-    recorder = Recorder(every=2)
+    recorder = Recorder(*data, validation_split=0.2, every=2)
     model, weights, _ = fit(keras, data, recorder, restore_best=True)
     trajectory = recorder.trajectory
     assert trajectory.info["frame_epochs"] == [0, 2, 3]
@@ -158,7 +159,8 @@ def test_memory_limit_refuses_before_the_first_epoch(keras, data):
     initial = model.get_weights()
     per_frame = sum(w.nbytes for w in initial)  # 4 weights, 22 float32s
     with pytest.raises(VizkitError) as error:
-        model.fit(x, y, epochs=100, verbose=0, callbacks=[Recorder(max_bytes=10 * per_frame)])
+        model.fit(x, y, epochs=100, verbose=0,
+                  callbacks=[Recorder(x, y, max_bytes=10 * per_frame)])
     message = str(error.value)
     assert "\n" not in message
     assert message == ("recording 101 frames of 88 bytes of weights needs 8.7 KiB, over "
@@ -167,7 +169,7 @@ def test_memory_limit_refuses_before_the_first_epoch(keras, data):
     for before, after in zip(initial, model.get_weights()):
         np.testing.assert_array_equal(before, after)
     # every=12 keeps 1 + ceil(100 / 12) = 10 frames: exactly what fits.
-    recorder = Recorder(every=12, max_bytes=10 * per_frame)
+    recorder = Recorder(x, y, every=12, max_bytes=10 * per_frame)
     model.fit(x, y, epochs=100, verbose=0, callbacks=[recorder])
     assert recorder.trajectory.info["frame_epochs"] == [0, *range(12, 100, 12), 100]
 
@@ -178,23 +180,31 @@ def test_datasets_need_the_arrays_passed_in(keras, data):
     x, y = data
     dataset = tf.data.Dataset.from_tensor_slices((x[:TRAIN], y[:TRAIN])).batch(16)
     model = small_model(keras)
-    with pytest.raises(VizkitError, match="fit's x and y is a _BatchDataset; fix: pass them, "
-                                          r"Recorder\(x, y, validation_data"):
-        model.fit(dataset, epochs=1, shuffle=False, verbose=0, callbacks=[Recorder()])
+    with pytest.raises(VizkitError, match=r"Recorder\(x, y\) is a _BatchDataset; fix: pass the "
+                                          r"arrays, Recorder\(x, y, validation_data"):
+        Recorder(dataset, y[:TRAIN])
     recorder = Recorder(x[:TRAIN], y[:TRAIN], validation_data=(x[TRAIN:], y[TRAIN:]))
     model.fit(dataset, epochs=2, shuffle=False, verbose=0, callbacks=[recorder])
     trajectory = recorder.trajectory
     val = numpy_metrics(trajectory.weights_at(2), x[TRAIN:], y[TRAIN:])
     assert trajectory.metrics["val_loss"][2] == pytest.approx(val["loss"], rel=1e-5)
-    assert trajectory.info["batch_size"] is None  # a dataset batches itself
+    assert trajectory.info["steps_per_epoch"] == 5  # the dataset's 80 rows in batches of 16
+
+
+ROWS = dict(x=np.zeros((3, 2)), y=np.zeros(3))
 
 
 @pytest.mark.parametrize("kwargs, needle", [
+    (dict(), "fix: Recorder(x, y, validation_split=...) with fit's x, y"),
     (dict(x=np.zeros((3, 2))), "only one of x and y"),
     (dict(x=np.zeros((3, 2)), y=np.zeros(2)), "x has 3 rows but y has 2"),
-    (dict(every=0), "every=0"),
-    (dict(max_bytes=0), "max_bytes=0"),
-    (dict(validation_data=np.zeros((3, 2))), "must be a pair (x_val, y_val)"),
+    (dict(ROWS, every=0), "every=0"),
+    (dict(ROWS, max_bytes=0), "max_bytes=0"),
+    (dict(ROWS, validation_data=np.zeros((3, 2))), "must be a pair (x_val, y_val)"),
+    (dict(ROWS, validation_split=0.9), "leaves 0 of 3 rows for training and 3"),
+    (dict(ROWS, validation_split="0.5"), "validation_split='0.5') must be a share"),
+    (dict(ROWS, validation_split=0.5, validation_data=(np.zeros((1, 2)), np.zeros(1))),
+     "both validation_split and validation_data"),
 ])
 def test_bad_arguments_are_one_line_errors(kwargs, needle):
     with pytest.raises(VizkitError) as error:
@@ -204,4 +214,4 @@ def test_bad_arguments_are_one_line_errors(kwargs, needle):
 
 def test_trajectory_before_fit_says_what_to_do():
     with pytest.raises(VizkitError, match=r"callbacks=\[recorder\]"):
-        Recorder().trajectory
+        Recorder(**ROWS).trajectory

@@ -1,5 +1,8 @@
 """StreamingCamera: celluloid's API, one frame alive at a time, true pixels."""
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -24,17 +27,21 @@ def make_figure():
 
 
 def test_each_snap_streams_one_frame_and_clears_it():
-    frames = []
+    frames, lines = [], []
     with style():
         fig, ax = make_figure()
         camera = StreamingCamera(fig, lambda rgba, i: frames.append((i, rgba.copy())))
         for k in range(5):
             draw_frame(ax, k)
-            camera.snap()
+            lines.append(weakref.ref(ax.lines[0]))
+            snapped = camera.snap()
+            assert len(snapped) == 4 and all(artist.axes is None for artist in snapped)
             assert not ax.lines and not ax.collections and not ax.images and not ax.texts
+    del snapped
+    gc.collect()
     assert [i for i, _ in frames] == list(range(5))
     assert camera.frames_written == 5
-    assert camera._photos == []  # nothing kept for animate()
+    assert [line() for line in lines] == [None] * 5  # nothing kept for animate()
     assert not np.array_equal(frames[0][1], frames[4][1])
 
 

@@ -238,7 +238,7 @@ def test_a_recorder_run_of_a_cnn_is_drawn_on_its_validation_images(tmp_path):
     keras = import_keras()
     images, labels = digit_images(200)
     model = small_cnn(keras)
-    recorder = Recorder()
+    recorder = Recorder(images[..., None], labels, validation_split=0.25)
     model.fit(images[..., None], labels, validation_split=0.25, epochs=2, batch_size=32,
               verbose=0, callbacks=[recorder])
     path = recorder.trajectory.save(tmp_path / "fit.npz")

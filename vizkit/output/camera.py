@@ -24,16 +24,23 @@ celluloid's own limitations and how vizkit meets them:
   axes coordinates (``vizkit.panels.caption``); figure-level artists
   (``fig.text``) are not tracked, as in celluloid;
 - legends pile up → a legend drawn per frame is removed with the frame.
+
+The camera is vizkit's own rather than a subclass of celluloid's: celluloid's
+public API (``Camera(fig)``, ``snap()`` returning the new artists,
+``animate()``) cannot stream, as its bookkeeping only grows and it keeps every
+frame for ``animate()``.
 """
 
 import numpy as np
-from celluloid import Camera
 
 __all__ = ["StreamingCamera"]
 
+# The axes' lists a frame's new artists are taken from, in celluloid's order.
+_ARTIST_LISTS = ("collections", "patches", "lines", "texts", "artists", "images")
 
-class StreamingCamera(Camera):
-    """A celluloid ``Camera`` whose ``snap()`` renders and emits the frame.
+
+class StreamingCamera:
+    """celluloid's ``Camera`` API, but ``snap()`` renders and emits the frame.
 
     Parameters
     ----------
@@ -45,15 +52,16 @@ class StreamingCamera(Camera):
     """
 
     def __init__(self, figure, sink):
-        super().__init__(figure)
+        self._figure = figure
         self._sink = sink
         self._background = None
         self.frames_written = 0
-        self._mark_static()
+        self._static_counts = self._count_artists()
 
     def snap(self):
-        """Render the current figure, send it to the sink, then clear the frame."""
-        artists = super().snap()
+        """Render the current figure, send it to the sink, then clear the frame;
+        returns the frame's artists (by then removed from the figure)."""
+        artists = self._new_artists()
         canvas = self._figure.canvas
         if self._background is None:
             self._background = self._render_static(artists)
@@ -64,15 +72,25 @@ class StreamingCamera(Camera):
         self.frames_written += 1
         for artist in artists:
             artist.remove()
-        self._mark_static()
-        self._photos.clear()
+        self._static_counts = self._count_artists()
         return artists
 
-    def _mark_static(self):
-        """Count what is on the axes now as static: the next snap takes only newer artists."""
+    def _count_artists(self):
+        """How many artists each axes holds now, per list: all of them are static."""
+        return [{name: len(getattr(axis, name)) for name in _ARTIST_LISTS}
+                for axis in self._figure.axes]
+
+    def _new_artists(self):
+        """The artists added since the static ones were counted. A legend the axes
+        holds is one of them, as in celluloid: drawn and removed with the frame."""
+        artists = []
         for i, axis in enumerate(self._figure.axes):
-            for name in self._offsets:
-                self._offsets[name][i] = len(getattr(axis, name))
+            if axis.legend_ is not None:
+                axis.add_artist(axis.legend_)
+            static = self._static_counts[i] if i < len(self._static_counts) else {}
+            for name in _ARTIST_LISTS:
+                artists += getattr(axis, name)[static.get(name, 0):]
+        return artists
 
     def _spines(self):
         """Visible spines: drawn with each frame, in zorder, as a full draw would."""
@@ -91,5 +109,5 @@ class StreamingCamera(Camera):
 
     def animate(self, *args, **kwargs):
         """Not available: frames were streamed to the sink as they were snapped."""
-        raise TypeError("StreamingCamera streams frames to its writer at each snap(); "
-                        "use celluloid.Camera to build an ArtistAnimation")
+        raise TypeError("StreamingCamera streams frames to its writer at each snap() and "
+                        "keeps none for an ArtistAnimation")

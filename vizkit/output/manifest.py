@@ -10,7 +10,7 @@ from pathlib import Path
 __all__ = ["write_manifest", "manifest_record", "write_json", "tensorflow_settings"]
 
 _PACKAGES = ("vizkit", "tensorflow-cpu", "tensorflow", "keras", "matplotlib", "numpy",
-             "celluloid", "imageio", "imageio-ffmpeg")
+             "imageio", "imageio-ffmpeg")
 
 
 def _versions():

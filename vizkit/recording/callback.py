@@ -5,7 +5,6 @@ imports Keras; ``vizkit.Recorder`` loads it on first use only.
 """
 
 import math
-import sys
 
 import numpy as np
 
@@ -24,7 +23,8 @@ DEFAULT_MAX_BYTES = 512 * 2**20
 class Recorder(keras.callbacks.Callback):
     """Record the trajectory of ``model.fit``: weights and metrics at chosen epochs.
 
-    ``model.fit(x, y, validation_split=0.2, callbacks=[recorder])``, then
+    ``Recorder(x, y, validation_split=0.2)`` with the arrays and the split you
+    give ``model.fit(x, y, validation_split=0.2, callbacks=[recorder])``; then
     ``recorder.trajectory`` is what :func:`vizkit.record` returns: frame 0 the
     weights before training, then the weights after every ``every``-th epoch
     and after the last epoch run. Each frame's metrics are ``model.evaluate``'s
@@ -32,17 +32,19 @@ class Recorder(keras.callbacks.Callback):
     data (``loss``, ``accuracy``...) and on the validation data when there is
     some (``val_loss``, ``val_accuracy``...), without sample or class weights.
 
-    The arrays come from the ``fit`` call itself, after its validation split
-    (Keras's callbacks are not given them, so the recorder reads them from
-    ``fit``'s frame). When ``fit`` gets a ``tf.data.Dataset`` or a generator,
-    pass the arrays: ``Recorder(x, y, validation_data=(x_val, y_val))``.
+    Keras hands its callbacks the model and the logs, not ``fit``'s data, so
+    the recorder is given the arrays: split as ``fit`` splits them (the last
+    ``validation_split`` of the rows validate, before shuffling), or the
+    validation arrays themselves, ``validation_data=(x_val, y_val)``.
 
     Parameters
     ----------
-    x, y : array-like, optional
-        Training data to evaluate at every frame, instead of ``fit``'s.
+    x, y : array-like
+        The data ``fit`` gets, to evaluate at every frame.
+    validation_split : float, optional
+        The share of ``x, y`` that ``fit`` validates on, as given to ``fit``.
     validation_data : (x_val, y_val), optional
-        Validation data to evaluate at every frame, instead of ``fit``'s.
+        Validation data to evaluate at every frame (instead of a split).
     every : int
         Record every ``every``-th epoch (and the last one); frames then keep
         their epoch numbers in ``info["frame_epochs"]``.
@@ -51,50 +53,41 @@ class Recorder(keras.callbacks.Callback):
         its first epoch if the frames could need more.
     """
 
-    def __init__(self, x=None, y=None, *, validation_data=None, every=1,
-                 max_bytes=DEFAULT_MAX_BYTES):
+    def __init__(self, x=None, y=None, *, validation_split=None, validation_data=None,
+                 every=1, max_bytes=DEFAULT_MAX_BYTES):
         super().__init__()
+        if x is None and y is None:
+            raise VizkitError("Recorder needs the arrays model.fit trains on (Keras does not "
+                              "give them to callbacks); fix: Recorder(x, y, "
+                              "validation_split=...) with fit's x, y and validation_split")
         if (x is None) != (y is None):
-            raise VizkitError("Recorder got only one of x and y; give both, or neither to "
-                              "record on fit's own data")
+            raise VizkitError("Recorder got only one of x and y; give both")
+        if validation_split is not None and validation_data is not None:
+            raise VizkitError("Recorder got both validation_split and validation_data; "
+                              "give the one you give fit")
         if not isinstance(every, int) or every < 1:
             raise VizkitError(f"Recorder(every={every!r}) must be a whole number of epochs, "
                               "1 or more")
         if not max_bytes > 0:
             raise VizkitError(f"Recorder(max_bytes={max_bytes!r}) must be a positive number "
                               "of bytes")
-        self._given = (None if x is None else _arrays(x, y, "Recorder(x, y)"),
-                       None if validation_data is None
-                       else _arrays(*_pair(validation_data), "Recorder(validation_data=...)"))
+        train = _arrays(x, y, "Recorder(x, y)")
+        validation = None
+        if validation_split is not None:
+            train, validation = _split(train, validation_split)
+        elif validation_data is not None:
+            validation = _arrays(*_pair(validation_data), "Recorder(validation_data=...)")
+        self._sets = {"": train, **({"val_": validation} if validation else {})}
         self.every = every
         self.max_bytes = max_bytes
         self._epochs = []
 
     def on_train_begin(self, logs=None):
-        fit = _fit_locals(self.model)
-        train, validation = self._given
-        if train is None:
-            if not fit:
-                raise VizkitError("Recorder found no model.fit call to take x and y from; "
-                                  "fix: pass them, Recorder(x, y)")
-            train = _arrays(fit["x"], fit["y"], "fit's x and y")
-        if validation is None and fit.get("validation_data") is not None:
-            validation = _arrays(fit.get("val_x"), fit.get("val_y"), "fit's validation data")
-        self._sets = {"": train, **({"val_": validation} if validation else {})}
-        initial = self.model.get_weights()
-        first = fit.get("initial_epoch") or 0
-        self._check_memory(initial, self.params["epochs"], first)
-        adapter = getattr(fit.get("epoch_iterator"), "data_adapter", None)
-        self._run = dict(
-            model_config=self.model.to_json(), x=train[0], y=train[1],
-            extras=dict(zip(("val_x", "val_y"), validation or ())),
-            info=dict(recorded_by="keras.callbacks", epochs=self.params["epochs"],
-                      batch_size=getattr(adapter, "batch_size", None), every=self.every,
-                      stopped_early=False))
-        self._weights = [np.empty((self._most_frames(self.params["epochs"], first), *w.shape),
-                                  w.dtype) for w in initial]
-        self._epochs, self._metrics, self._pending = [], {}, None
-        self._add_frame(first, initial)
+        self._epochs = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._epochs:
+            self._start(epoch)
 
     def on_epoch_end(self, epoch, logs=None):
         epoch += 1
@@ -105,6 +98,8 @@ class Recorder(keras.callbacks.Callback):
             self._pending = (epoch, self.model.get_weights())
 
     def on_train_end(self, logs=None):
+        if not self._epochs:
+            return  # fit ran no epoch
         if self._pending is not None:
             # Other callbacks may have changed the weights since (restore_best_weights).
             epoch, weights = self._pending
@@ -116,6 +111,24 @@ class Recorder(keras.callbacks.Callback):
                 self.model.set_weights(current)
             self._pending = None
         self._run["info"]["stopped_early"] = self._epochs[-1] < self.params["epochs"]
+
+    def _start(self, first):
+        """Before ``fit``'s first epoch (``first``, its ``initial_epoch``): check the
+        memory, make room for the frames and record frame 0."""
+        initial = self.model.get_weights()
+        epochs = self.params["epochs"]
+        self._check_memory(initial, epochs, first)
+        (x, y), validation = self._sets[""], self._sets.get("val_")
+        self._run = dict(
+            model_config=self.model.to_json(), x=x, y=y,
+            extras=dict(zip(("val_x", "val_y"), validation or ())),
+            info=dict(recorded_by="keras.callbacks", epochs=epochs,
+                      steps_per_epoch=self.params.get("steps"), every=self.every,
+                      stopped_early=False))
+        self._weights = [np.empty((self._most_frames(epochs, first), *w.shape), w.dtype)
+                         for w in initial]
+        self._metrics, self._pending = {}, None
+        self._add_frame(first, initial)
 
     @property
     def trajectory(self):
@@ -159,25 +172,25 @@ class Recorder(keras.callbacks.Callback):
                           f"fix: {fix}")
 
 
-def _fit_locals(model):
-    """The local variables of the ``model.fit`` call that runs this callback, or ``{}``.
-
-    Keras's ``fit`` (every backend) names the arrays it trains on ``x`` and
-    ``y`` and, after splitting off ``validation_split``, those it validates
-    on ``val_x`` and ``val_y``.
-    """
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name == "fit" and frame.f_locals.get("self") is model:
-            return frame.f_locals
-        frame = frame.f_back
-    return {}
-
-
 def _pair(data):
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise VizkitError("Recorder(validation_data=...) must be a pair (x_val, y_val)")
     return data
+
+
+def _split(arrays, validation_split):
+    """``(train, validation)`` as ``fit(validation_split=...)`` splits: the last
+    ``validation_split`` of the rows (rounded up) validate."""
+    x, y = arrays
+    if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
+        raise VizkitError(f"Recorder(validation_split={validation_split!r}) must be a share "
+                          "between 0 and 1, the one given to fit")
+    split_at = math.floor(len(x) * (1 - validation_split))
+    if not 0 < split_at < len(x):
+        raise VizkitError(f"Recorder(validation_split={validation_split!r}) leaves {split_at} "
+                          f"of {len(x)} rows for training and {len(x) - split_at} for "
+                          "validation; fix: more rows, or a share that leaves some for both")
+    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
 
 
 def _arrays(x, y, source):
@@ -185,7 +198,7 @@ def _arrays(x, y, source):
     if not (hasattr(x, "shape") and hasattr(y, "shape")):
         kind = type(x if not hasattr(x, "shape") else y).__name__
         raise VizkitError(f"Recorder needs arrays to evaluate on, but {source} is a {kind}; "
-                          "fix: pass them, Recorder(x, y, validation_data=(x_val, y_val))")
+                          "fix: pass the arrays, Recorder(x, y, validation_data=(x_val, y_val))")
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise VizkitError(f"{source}: x has {len(x)} rows but y has {len(y)}; give one label "

@@ -30,10 +30,15 @@ class TrajectoryView:
     pacing_share = SHARE
 
     # -- the model at a frame ----------------------------------------------------
+    #: ``(trajectory, frame)`` whose weights :attr:`model` holds.
+    _held = (None, None)
+
     @cached_property
     def model(self):
         """The trajectory's model, built once (its weights follow :meth:`set_frame`)."""
-        return self.trajectory.build_model(0)
+        model = self.trajectory.build_model(0)
+        self._held = (self.trajectory, 0)
+        return model
 
     @cached_property
     def readout(self):
@@ -56,8 +61,13 @@ class TrajectoryView:
         return self.probe
 
     def set_frame(self, frame):
-        """Give the bound model the weights of ``frame`` (and the state derived from them)."""
-        self.trajectory.set_frame(self.model, frame)
+        """Give the bound model the weights of ``frame`` (and the state derived from
+        them), unless it holds them already: a frame's panels all ask for its weights."""
+        model, frame = self.model, range(self.trajectory.n_frames)[frame]
+        held_trajectory, held_frame = self._held
+        if held_trajectory is not self.trajectory or held_frame != frame:
+            self.trajectory.set_frame(model, frame)
+            self._held = (self.trajectory, frame)
 
     def activations(self, frame, inputs):
         """Every probed layer's output for ``inputs`` at ``frame``."""
@@ -127,7 +137,8 @@ class TrajectoryView:
         default the last): the animation's picture, on its own."""
         from .stills import Still
 
-        frame = list(self.frames())[position]
+        # Pacing keeps the first and the last frame: only other positions need it.
+        frame = (self.frames("all") if position in (0, -1) else list(self.frames()))[position]
 
         def figure(dpi):
             fig, header, axes = self.figure(dpi=dpi)
