@@ -166,12 +166,10 @@ def test_only_the_command_line_imports_click():
     assert not outside, outside
 
 
-@pytest.mark.xfail(strict=True, reason="removed by the camera change")
 def test_no_frame_inspection():
     assert not attribute_uses({"_getframe"})
 
 
-@pytest.mark.xfail(strict=True, reason="removed by the camera change")
 def test_no_access_to_celluloid_privates():
     assert not attribute_uses({"_offsets", "_photos"})
 
