@@ -14,17 +14,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
-from matplotlib.colors import Normalize
 
 from ..output.camera import StreamingCamera
 from ..inspect.grid import InputGrid
 from ..inspect.limits import Bounds
 from ..panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
 from ..inspect.probe import find_layer
+from ..inspect.readout import Readout
 from ..progress import Progress
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import probability_cmap, region_cmap, style
+from ..style import class_scale, style
 from ..views.base import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
@@ -130,16 +130,11 @@ class VariantCell(TrajectoryView):
         self.grid = grid
         self.n_classes = n_classes
         self.binary = n_classes == 2
-        self.cmap = probability_cmap() if self.binary else region_cmap(n_classes)
-        self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, n_classes - 0.5)
+        self.norm, self.cmap = class_scale(n_classes)
         self._n_grid = len(grid.points)
         self._inputs = np.concatenate([grid.points, trajectory.x]).astype(np.float32)
         self._input_mesh = grid.to_grid(grid.points)
-        self._rows, self._cols = grid.line_indices(9)
-        mesh_rows, mesh_cols = grid.line_indices(_MESH + 1)
-        self._mesh_index = np.ix_(mesh_rows, mesh_cols)
-        self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
-                                  (mesh_cols[:-1] + mesh_cols[1:]) // 2)
+        self._rows, self._cols, self._mesh_index, self._cell_index = grid.mesh(9, _MESH + 1)
         self.scales = None
         self._camera = None
 
@@ -316,7 +311,7 @@ def trajectory_bytes(trajectory):
         content = path.read_bytes()
     x = np.asarray(trajectory.x, dtype=float)
     return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
-                n_classes=max(int(np.max(trajectory.y)) + 1, 2), n_frames=trajectory.n_frames,
+                n_classes=Readout.of_trajectory(trajectory).n_classes, n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
                 final_metrics=trajectory.final_metrics(), environment=tensorflow_settings(),
                 layers=config_layer_names(parse_config(trajectory.model_config, "the run")))

@@ -28,7 +28,7 @@ from ..inspect.input_plane import require_two_features
 from ..panels import boundary, class_points, fix_limits, region_image
 from ..inspect.probe import LayerProbe
 from ..output.render import new_figure
-from ..style import class_colors, probability_cmap, region_cmap, value_scale, weight_cmap
+from ..style import class_colors, class_scale, value_scale, weight_cmap
 from .base import TrajectoryView
 
 __all__ = ["NetworkDiagram", "Column", "network_columns"]
@@ -137,9 +137,8 @@ class NetworkDiagram(TrajectoryView):
         self._inputs = np.concatenate([self.grid.points, self.output_grid.points])
         self.probe = LayerProbe(self.model, list(dict.fromkeys(c.read for c in self.columns[1:])))
         self._index = {w.path: i for i, w in enumerate(self.model.weights)}
-        y = np.asarray(trajectory.y)
-        self.classes = bool(np.all(np.round(y) == y))
-        self.n_classes = max(int(y.max()) + 1, 2) if self.classes else 0
+        self.classes = not self.readout.is_regression
+        self.n_classes = self.readout.n_classes or 0
         self.single_output = self.columns[-1].units == 1 and self.classes
         self._layout()
         self._fit_scales()
@@ -242,7 +241,7 @@ class NetworkDiagram(TrajectoryView):
                 reach = max(reach, np.abs(kernel).max(), np.abs(bias).max(initial=0))
         self.scales = [value_scale(a, b) for a, b in zip(low, high)]
         if self.single_output:
-            self.scales[-1] = (Normalize(0, 1), probability_cmap())
+            self.scales[-1] = class_scale(2)
         self.weight_norm = Normalize(-reach, reach)
 
     def edge_width(self, weights):
@@ -376,14 +375,9 @@ class NetworkDiagram(TrajectoryView):
 
     def _draw_output(self, ax, values):
         grid = self.output_grid
+        norm, cmap = class_scale(self.n_classes) if self.classes else self.scales[-1]
+        region_image(ax, grid.extent, values, cmap=cmap, norm=norm)
         if self.n_classes == 2:
-            region_image(ax, grid.extent, values, cmap=probability_cmap(), norm=Normalize(0, 1))
             boundary(ax, grid.to_grid(grid.points), values, 0.5)
-        elif self.classes:
-            region_image(ax, grid.extent, values, cmap=region_cmap(self.n_classes),
-                         norm=Normalize(-0.5, self.n_classes - 0.5))
-        else:
-            norm, cmap = self.scales[-1]
-            region_image(ax, grid.extent, values, cmap=cmap, norm=norm)
         if self.classes:
             class_points(ax, self.trajectory.x, self.trajectory.y, size=3.5)

@@ -23,7 +23,6 @@ from typing import NamedTuple
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
 from .._keras import import_keras
@@ -35,7 +34,7 @@ from ..panels import boundary, class_points, fix_limits, grid_lines, warped_mesh
 from ..inspect.probe import LayerProbe, default_layers
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import probability_cmap, region_cmap
+from ..style import class_scale
 from .base import TrajectoryView
 
 __all__ = ["Tween", "TweenFrame", "Stage", "smoothstep"]
@@ -288,15 +287,11 @@ class Tween(TrajectoryView):
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
-        self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
+        self.n_classes = self.readout.n_classes
         self.binary = self.n_classes == 2
-        self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
-        self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, self.n_classes - 0.5)
-        self._rows, self._cols = self.grid.line_indices(n_grid_lines)
-        mesh_rows, mesh_cols = self.grid.line_indices(mesh_resolution)
-        self._mesh_index = np.ix_(mesh_rows, mesh_cols)
-        self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
-                                  (mesh_cols[:-1] + mesh_cols[1:]) // 2)
+        self.norm, self.cmap = class_scale(self.n_classes)
+        self._rows, self._cols, self._mesh_index, self._cell_index = self.grid.mesh(
+            n_grid_lines, mesh_resolution)
         # limits come from the mesh nodes and the data, as in LayerSpaces
         self._sample = np.concatenate([self.grid.to_grid(np.arange(self._n_grid))
                                        [self._mesh_index].ravel(),
