@@ -12,8 +12,8 @@ import numpy as np
 
 __all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
            "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
-           "value_cmap", "value_scale", "class_scale", "weight_cmap", "surface_cmap", "class_names", "POINT",
-           "pale"]
+           "value_cmap", "value_scale", "class_scale", "weight_cmap", "surface_cmap",
+           "class_names", "POINT", "pale"]
 
 #: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
 TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
