@@ -15,6 +15,8 @@ promises of docs/design.md ("Text", "Keys", "Layout"):
   covers a panel.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from matplotlib.cm import ScalarMappable
@@ -44,8 +46,8 @@ def _record(kind, epochs=2):
     x, y = datasets.blobs(0, n_samples=60, centers=((-4, 2), (0, -2), (4, 2)))
     keras.utils.set_random_seed(0)
     if kind == "softmax":
-        last, loss = keras.layers.Dense(3, activation="softmax", name="out"), \
-            "sparse_categorical_crossentropy"
+        last = keras.layers.Dense(3, activation="softmax", name="out")
+        loss = "sparse_categorical_crossentropy"
     else:
         last, loss = keras.layers.Dense(1, name="out"), "mean_squared_error"
         y = (x[:, 0] - 0.5 * x[:, 1]).astype(np.float32)
@@ -56,17 +58,13 @@ def _record(kind, epochs=2):
     return record(model, x, y, epochs=epochs, seed=0)
 
 
-_RUNS = {}
-
-
+@functools.cache
 def run(kind):
     """The stored run of ``kind`` (sigmoid, logits over 4 classes), or one recorded once."""
     from fixtures import LAYER_SPACES_TRAJECTORY, UNIT_MAPS_TRAJECTORY
 
-    if kind not in _RUNS:
-        stored = {"sigmoid": LAYER_SPACES_TRAJECTORY, "logits": UNIT_MAPS_TRAJECTORY}
-        _RUNS[kind] = Trajectory.load(stored[kind]) if kind in stored else _record(kind)
-    return _RUNS[kind]
+    stored = {"sigmoid": LAYER_SPACES_TRAJECTORY, "logits": UNIT_MAPS_TRAJECTORY}
+    return Trajectory.load(stored[kind]) if kind in stored else _record(kind)
 
 
 # -- frames ---------------------------------------------------------------------------
@@ -278,8 +276,8 @@ def check_contract(figs, view_name):
                     and box.y1 <= page.y1 + 1), f"{where} leaves the figure"
         page_boxes.append(page)
         for text in _drawn_texts(fig):
-            assert text.get_fontsize() >= MIN_TEXT, \
-                f"{text.get_text()!r} is {text.get_fontsize()} pt"
+            size = text.get_fontsize()
+            assert size >= MIN_TEXT, f"{text.get_text()!r} is {size} pt"
         for artist in _colour_mapped(fig):
             name = artist.get_cmap().name
             explained = any(bar.cmap.name == name and

@@ -25,8 +25,8 @@ from matplotlib.patches import Rectangle
 from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
-from ..panels import boundary, class_legend, class_points, fix_limits, legend_columns, \
-    region_image
+from ..panels import (boundary, class_legend, class_points, fix_limits, legend_columns,
+                      region_image)
 from ..inspect.probe import LayerProbe
 from ..output.render import new_figure
 from ..style import TEXT, class_colors, class_names, class_scale, value_scale, weight_cmap

@@ -30,8 +30,8 @@ from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from ..inspect.limits import Bounds
-from ..panels import boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines, \
-    warped_mesh
+from ..panels import (boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines,
+                      warped_mesh)
 from ..inspect.probe import LayerProbe, default_layers
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
