@@ -6,7 +6,9 @@ panel that breaks the contract fails here.
 
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
 
 from vizkit import panels
 from vizkit.inspect.grid import InputGrid
@@ -74,8 +76,96 @@ NOT_PANELS = {"fix_limits", "mosaic", "class_keys", "line_key", "marker_key",
               "legend_columns", "colour_bar", "layer_styles"}
 
 
+
+
+def _points(ax):
+    """Offsets of every scatter on ``ax``, sorted by row."""
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections
+                              if isinstance(c, PathCollection)] or [np.empty((0, 2))])
+    return offsets[np.lexsort(offsets.T[::-1])]
+
+
+def _sorted(points):
+    points = np.asarray(points, dtype=float)
+    return points[np.lexsort(points.T[::-1])]
+
+
+def _same(values, expected):
+    return np.shape(values) == np.shape(expected) and np.allclose(values, expected)
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def _legend(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _segments(ax):
+    return [s for c in ax.collections if isinstance(c, LineCollection) for s in c.get_segments()]
+
+
+def _bars(ax):
+    return [p.get_height() for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def _line_data(ax):
+    return [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines]
+
+
+# What each panel must have drawn, checked against its inputs.
+DRAWN = {
+    "class_points": lambda ax: np.allclose(_points(ax), _sorted(POINTS)),
+    "value_points": lambda ax: (np.allclose(_points(ax), _sorted(POINTS))
+                                and sorted(ax.collections[0].get_array()) == [0.1, 2.0, 5.0]),
+    "class_centres": lambda ax: np.allclose([line.get_xydata()[0] for line in ax.lines],
+                                            POINTS[:2]),
+    "region_image": lambda ax: (len(ax.images) == 1
+                                and np.allclose(ax.images[0].get_array(), VALUES)),
+    "warped_mesh": lambda ax: np.allclose(ax.collections[0].get_array().ravel(),
+                                          VALUES[:-1, :-1].ravel()),
+    # rows 0 and 5, columns 0 and 6: four grid lines
+    "grid_lines": lambda ax: sum(len(c.get_segments()) for c in ax.collections
+                                 if isinstance(c, LineCollection)) >= 4,
+    # P = x/2 + 1/2 crosses 0.5 on the line x = 0
+    "boundary": lambda ax: all(np.allclose(s[:, 0], 0, atol=1e-6) for s in _segments(ax)
+                               if len(s)) and any(len(s) for s in _segments(ax)),
+    "caption": lambda ax: _texts(ax) == ["title", "subtitle"],
+    "decision_panel": lambda ax: (np.allclose(_points(ax), _sorted(POINTS))
+                                  and np.allclose(ax.images[0].get_array(), VALUES)),
+    "history_panel": lambda ax: np.allclose(_line_data(ax)[0], [1.0, 0.5]),
+    "regression_panel": lambda ax: (len(ax.lines) == 3
+                                    and all(np.allclose(y, 1) for y in _line_data(ax))),
+    "lr_finder_panel": lambda ax: any(np.allclose(line.get_xdata(), RATES) for line in ax.lines),
+    "confusion_panel": lambda ax: (np.allclose(ax.images[0].get_array(), [[0.75, 0.25], [0, 1]])
+                                   and [t.split()[0] for t in _texts(ax)] == ["3", "1", "0", "4"]),
+    "image_grid": lambda ax: len(ax.images) == 1 and _texts(ax) == [str(k) for k in range(6)],
+    "grid_labels": lambda ax: _texts(ax) == ["a", "b", "c"],
+    "probability_bars": lambda ax: (np.allclose(_bars(ax), [0.2, 0.8])
+                                    and _texts(ax) == ["predicted yes (80%)"]),
+    "data_points": lambda ax: sorted(np.concatenate(_line_data(ax)).tolist()) == [0, 1, 1],
+    "linear_fit": lambda ax: _legend(ax) == ["data", "TensorFlow: y = x", "numpy: y = x"],
+    "logistic_fit": lambda ax: _legend(ax)[2:4] == ["TensorFlow: sigmoid(x)",
+                                                    "numpy: sigmoid(x)"],
+    "activation_curve": lambda ax: (any(_same(y, np.arange(3.0)) for y in _line_data(ax))
+                                    and any(_same(y, np.ones(3)) for y in _line_data(ax))),
+    "stacked_counts": lambda ax: _texts(ax) == ["5 points"],
+    # the three logits, then the true class's outline over its bar
+    "logit_bars": lambda ax: np.allclose(_bars(ax), [-1.0, 2.5, 0.3, 2.5]),
+    "rate_panel": lambda ax: np.allclose(_line_data(ax)[0], RATES),
+    "class_legend": lambda ax: _legend(ax) == ["a", "b"],
+    "keys_legend": lambda ax: _legend(ax) == ["a", "b"],
+    "series_legend": lambda ax: _legend(ax) == ["train", "test"],
+    "health_panel": lambda ax: np.allclose(_line_data(ax)[0], [0.1, 0.3]),  # up to epoch 1
+    "weight_images": lambda ax: (np.shape(ax.images[0].get_array())[0] == 7
+                                 and _texts(ax) == ["unit 0", "unit 1", "unit 2"]),
+}
+
+
 def test_every_panel_is_covered():
     assert set(CALLS) == set(panels.__all__) - NOT_PANELS
+    assert set(DRAWN) == set(CALLS)
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -90,7 +180,7 @@ def test_panel_contract(name):
     else:
         assert returned is ax
     assert (ax.get_xlim(), ax.get_ylim()) == limits
-    assert ax.get_children(), f"{name} drew nothing"
+    assert DRAWN[name](ax), f"{name} did not draw what it was given"
 
 
 def test_colour_bar_names_what_the_colour_encodes():

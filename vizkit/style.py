@@ -12,8 +12,8 @@ import numpy as np
 
 __all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
            "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
-           "value_cmap", "value_scale", "weight_cmap", "surface_cmap", "class_names", "POINT",
-           "pale"]
+           "value_cmap", "value_scale", "class_scale", "weight_cmap", "surface_cmap",
+           "class_names", "POINT", "pale"]
 
 #: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
 TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
@@ -158,6 +158,16 @@ def value_scale(low, high):
     if high <= 0:
         return Normalize(low, -low), value_cmap(signed=True)
     return TwoSlopeNorm(0.0, low, high), value_cmap(signed=True)
+
+
+def class_scale(n_classes):
+    """``(norm, cmap)`` of a classifier's region scores: P(class 1) from 0 to 1 for two
+    classes (:func:`probability_cmap`), else the class number (:func:`region_cmap`)."""
+    from matplotlib.colors import Normalize
+
+    if n_classes == 2:
+        return Normalize(0, 1), probability_cmap()
+    return Normalize(-0.5, n_classes - 0.5), region_cmap(n_classes)
 
 
 def weight_cmap():

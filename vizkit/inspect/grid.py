@@ -2,12 +2,27 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import VizkitError
 
-__all__ = ["InputGrid"]
+__all__ = ["InputGrid", "GridMesh"]
+
+
+class GridMesh(NamedTuple):
+    """Which grid points a bent grid is drawn from (see :meth:`InputGrid.mesh`).
+
+    ``rows``/``cols``: the grid lines' indices; ``nodes``: the mesh's corners
+    (an ``np.ix_`` index into per-point values on the grid); ``cells``: the
+    grid point at the middle of each mesh quad, whose value colours it.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    nodes: tuple
+    cells: tuple
 
 
 @dataclass(frozen=True)
@@ -59,3 +74,12 @@ class InputGrid:
         """Rows and columns of the grid to draw as grid lines (evenly spaced)."""
         return (np.unique(np.linspace(0, len(self.ys) - 1, n_lines).round().astype(int)),
                 np.unique(np.linspace(0, len(self.xs) - 1, n_lines).round().astype(int)))
+
+    def mesh(self, n_lines, resolution):
+        """The :class:`GridMesh` of ``n_lines`` grid lines and ``resolution`` mesh
+        nodes a side (``resolution - 1`` quads)."""
+        rows, cols = self.line_indices(n_lines)
+        mesh_rows, mesh_cols = self.line_indices(resolution)
+        return GridMesh(rows, cols, np.ix_(mesh_rows, mesh_cols),
+                        np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
+                               (mesh_cols[:-1] + mesh_cols[1:]) // 2))

@@ -61,9 +61,10 @@ def series_legend(ax, names, *, loc="lower right", anchor=(1.0, 1.0), columns=No
     return keys_legend(ax, keys, loc=loc, anchor=anchor, columns=columns)
 
 
-def colour_bar(cax, cmap, norm, label, *, ticks=None, ticklabels=None):
+def colour_bar(cax, cmap, norm, label, *, ticks=None, ticklabels=None, orientation="vertical"):
     """A colour bar in ``cax`` saying what ``cmap`` under ``norm`` encodes."""
-    bar = cax.figure.colorbar(ScalarMappable(norm, cmap), cax=cax, ticks=ticks)
+    bar = cax.figure.colorbar(ScalarMappable(norm, cmap), cax=cax, ticks=ticks,
+                              orientation=orientation)
     bar.outline.set_linewidth(0.6)
     bar.set_label(label, fontsize=TEXT["label"])
     bar.ax.tick_params(labelsize=TEXT["tick"])

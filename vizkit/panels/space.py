@@ -107,9 +107,12 @@ def class_centres(ax, centres, *, colors=None, names=None, size=11, zorder=5,
         ax.plot(centre[0], centre[1], linestyle="none", marker="X", markersize=size,
                 markerfacecolor=INK if shared else color, markeredgecolor="white" if shared
                 else INK, markeredgewidth=1.0, zorder=zorder)
-        if shared:
+        if shared:  # under the cross, towards the middle of the panel (where there is room)
+            where = (centre[0] - x0) / (x1 - x0)
+            side, shift = (("left", 8) if where < 0.3 else
+                           ("right", -8) if where > 0.7 else ("center", 0))
             ax.annotate("centre of " + " and ".join(names[j] for j in near), centre,
-                        xytext=(8, -8), textcoords="offset points", ha="left", va="top",
+                        xytext=(shift, -9), textcoords="offset points", ha=side, va="top",
                         fontsize=TEXT["note"], color=INK, zorder=zorder,
                         bbox=dict(boxstyle="round,pad=0.15", facecolor="white",
                                   edgecolor="none", alpha=0.85))

@@ -14,17 +14,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
-from matplotlib.colors import Normalize
 
 from ..output.camera import StreamingCamera
 from ..inspect.grid import InputGrid
 from ..inspect.limits import Bounds
 from ..panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
 from ..inspect.probe import find_layer
+from ..inspect.readout import Readout
 from ..progress import Progress
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import probability_cmap, region_cmap, style
+from ..style import TEXT, class_scale, style
 from ..views.base import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
@@ -32,8 +32,8 @@ __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout",
            "fit_variant", "render_cells"]
 
 PANEL = 2.2  # inches per panel: small multiples, still readable at 100 dpi
-_LEFT, _GAP, _RIGHT = 0.42, 0.48, 0.14  # inches: tick labels, between panels, right edge
-_BAND, _TITLE, _BOTTOM = 0.56, 0.24, 0.3  # inches: label and metrics, panel title, ticks
+_LEFT, _GAP, _RIGHT = 0.62, 0.68, 0.14  # inches: y labels, between panels, right edge
+_BAND, _TITLE, _BOTTOM = 0.56, 0.24, 0.5  # inches: label and metrics, panel title, x labels
 _LINE = 0.17  # inches: a second metrics line, in a cell of one panel
 _MESH = 64  # quads per side of the warped mesh (a cell is about 220 px wide)
 _SHORT = {"accuracy": "acc", "loss": "loss", "test_accuracy": "test acc",
@@ -58,7 +58,7 @@ def cell_layout(fig, n_panels, label):
     band = fig.add_axes((0, 1 - _band(n_panels) / height, 1, _band(n_panels) / height))
     band.set_axis_off()
     band.text(0.5 * _LEFT / width, 1 - 0.04 / _band(n_panels), label, transform=band.transAxes,
-              ha="left", va="top", fontsize=9.5, fontweight="bold")
+              ha="left", va="top", fontsize=TEXT["label"], fontweight="bold")
     axes = [fig.add_axes(((_LEFT + i * (PANEL + _GAP)) / width, _BOTTOM / height,
                           PANEL / width, PANEL / height)) for i in range(n_panels)]
     return band, axes
@@ -68,7 +68,7 @@ def band_text(band, text):
     """The per-frame lines under a cell's label (metrics, or why the cell is empty)."""
     height = band.get_position().height * band.figure.get_figheight()
     return band.text(0.5 * _LEFT / band.figure.get_figwidth(), 1 - 0.26 / height, text,
-                     transform=band.transAxes, ha="left", va="top", fontsize=8.5)
+                     transform=band.transAxes, ha="left", va="top", fontsize=TEXT["note"])
 
 
 def metrics_line(metrics, frame, last_frame=None, epochs=None, *, split_sets=False):
@@ -130,16 +130,11 @@ class VariantCell(TrajectoryView):
         self.grid = grid
         self.n_classes = n_classes
         self.binary = n_classes == 2
-        self.cmap = probability_cmap() if self.binary else region_cmap(n_classes)
-        self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, n_classes - 0.5)
+        self.norm, self.cmap = class_scale(n_classes)
         self._n_grid = len(grid.points)
         self._inputs = np.concatenate([grid.points, trajectory.x]).astype(np.float32)
         self._input_mesh = grid.to_grid(grid.points)
-        self._rows, self._cols = grid.line_indices(9)
-        mesh_rows, mesh_cols = grid.line_indices(_MESH + 1)
-        self._mesh_index = np.ix_(mesh_rows, mesh_cols)
-        self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
-                                  (mesh_cols[:-1] + mesh_cols[1:]) // 2)
+        self._rows, self._cols, self._mesh_index, self._cell_index = grid.mesh(9, _MESH + 1)
         self.scales = None
         self._camera = None
 
@@ -185,14 +180,19 @@ class VariantCell(TrajectoryView):
         band, axes = cell_layout(fig, self.scales.n_panels, self.scales.label)
         fix_limits(axes[0], ((self.grid.xs[0], self.grid.xs[-1]),
                              (self.grid.ys[0], self.grid.ys[-1])))
-        axes[0].set_title("input space (x0, x1)", fontsize=8.5)
+        axes[0].set_title("input space", fontsize=TEXT["note"])
+        axes[0].set(xlabel="x0", ylabel="x1")
         if self.scales.hidden is not None:
             hidden = self.scales.hidden
             fix_limits(axes[1], hidden.limits)
-            axes[1].set_title(hidden.title, fontsize=8.5)
+            axes[1].set_title(hidden.title, fontsize=TEXT["note"])
+            x_label, y_label = hidden.projection.describe()[0]
+            axes[1].set(xlabel=x_label, ylabel=y_label)
         for ax in axes:
             ax.set_box_aspect(1)
-            ax.tick_params(labelsize=6.5, length=2, pad=1.5)
+            ax.tick_params(labelsize=TEXT["tick"], length=2, pad=1.5)
+            ax.xaxis.label.set_fontsize(TEXT["note"])
+            ax.yaxis.label.set_fontsize(TEXT["note"])
         return fig, band, axes
 
     def draw(self, header, axes, frame):
@@ -316,7 +316,7 @@ def trajectory_bytes(trajectory):
         content = path.read_bytes()
     x = np.asarray(trajectory.x, dtype=float)
     return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
-                n_classes=max(int(np.max(trajectory.y)) + 1, 2), n_frames=trajectory.n_frames,
+                n_classes=Readout.of_trajectory(trajectory).n_classes, n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
                 final_metrics=trajectory.final_metrics(), environment=tensorflow_settings(),
                 layers=config_layer_names(parse_config(trajectory.model_config, "the run")))

@@ -407,7 +407,7 @@ class _Sweep:
         from .canvas import SweepCanvas, failed_cell
 
         canvas = SweepCanvas(self.plan.rows, self.plan.columns, cell_shape[:2],
-                             self.plan.describe(), dpi)
+                             self.plan.describe(), dpi, n_classes=self.n_classes)
         for index, reason in self.failed.items():
             variant = self.plan.variants[index]
             canvas.place(variant.row, variant.column,

@@ -19,6 +19,7 @@ from ..errors import VizkitError
 from ..inspect.limits import Bounds
 from ..panels import fix_limits
 from ..output.render import new_figure
+from ..style import TEXT
 from .base import TrajectoryView
 
 __all__ = ["LossLandscape", "PlaneLoss", "principal_plane", "resolve_loss", "SCENE_LOSSES"]
@@ -256,7 +257,7 @@ class LossLandscape(TrajectoryView):
         header.set_axis_off()
         self._draw_surface(fig, surface_ax)
         self._prepare_curves(curve_ax)
-        fig.text(0.5, 0.02, self._plane_note(), ha="center", va="bottom", fontsize=8.5,
+        fig.text(0.5, 0.02, self._plane_note(), ha="center", va="bottom", fontsize=TEXT["note"],
                  color="#444444")
         return fig, header, (surface_ax, curve_ax)
 
@@ -276,21 +277,24 @@ class LossLandscape(TrajectoryView):
         ax.contour(self.alphas, self.betas, self.surface, levels=levels, norm=norm,
                    colors="white", linewidths=0.4, alpha=0.6)
         bar = fig.colorbar(filled, ax=ax, fraction=0.05, pad=0.02)
-        bar.set_label(f"training loss{scale}", fontsize=8.5)
+        bar.set_label(f"training loss{scale}", fontsize=TEXT["label"])
         bar.set_ticks(levels[::3])
         bar.minorticks_off()
         bar.ax.yaxis.set_major_formatter("{x:.3g}")
-        bar.ax.tick_params(labelsize=7.5)
+        bar.ax.tick_params(labelsize=TEXT["tick"])
         ax.plot(0, 0, marker="*", markersize=13, color="#f1c40f", markeredgecolor="black",
                 linestyle="none", zorder=5, label="final weights (the plane's centre)")
         ax.plot(*self.path[0], marker="s", markersize=6, color="white",
                 markeredgecolor="black", linestyle="none", zorder=5, label="before training")
-        ax.legend(loc="upper right", fontsize=7.5, framealpha=0.85)
+        ax.plot([], [], color=_PATH_COLOR, linewidth=1.6, marker="o", markersize=8,
+                markeredgecolor="white", label="the weights' path (dot: now)")
+        ax.legend(loc="upper right", fontsize=TEXT["legend"], frameon=True, framealpha=0.85,
+                  edgecolor="none")
         fix_limits(ax, ((self.alphas[0], self.alphas[-1]), (self.betas[0], self.betas[-1])))
         ax.set_xlabel(f"direction 1 ({100 * self.explained[0]:.1f}% of the path's variance)")
         ax.set_ylabel(f"direction 2 ({100 * self.explained[1]:.1f}%)")
-        ax.set_title(f"{self.loss_label} on the plane through the final weights",
-                     fontsize=10)
+        ax.set_title(f"{self.loss_label}\non the plane through the final weights",
+                     fontsize=TEXT["label"])
 
     def _prepare_curves(self, ax):
         recorded = self.trajectory.metrics["loss"]
@@ -307,11 +311,11 @@ class LossLandscape(TrajectoryView):
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss" + (" (log scale)" if log else ""))
         ax.set_title("recorded loss, and the loss at the path's\nshadow on the plane",
-                     fontsize=10)
+                     fontsize=TEXT["label"])
         ax.plot([], [], color=_PATH_COLOR, linewidth=1.8, label="recorded (true weights)")
         ax.plot([], [], color="#555555", linewidth=1.2, linestyle="--",
                 label="at the projected point")
-        ax.legend(loc="upper right", fontsize=7.5, framealpha=0.85)
+        ax.legend(loc="upper right", fontsize=TEXT["legend"], framealpha=0.85)
 
     def _plane_note(self):
         lines = [f"The plane: the top two PCA directions of w(epoch) − w(final) over the "

@@ -25,10 +25,11 @@ from matplotlib.patches import Rectangle
 from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
-from ..panels import boundary, class_points, fix_limits, region_image
+from ..panels import (boundary, class_legend, class_points, fix_limits, legend_columns,
+                      region_image)
 from ..inspect.probe import LayerProbe
 from ..output.render import new_figure
-from ..style import class_colors, probability_cmap, region_cmap, value_scale, weight_cmap
+from ..style import TEXT, class_colors, class_names, class_scale, value_scale, weight_cmap
 from .base import TrajectoryView
 
 __all__ = ["NetworkDiagram", "Column", "network_columns"]
@@ -137,9 +138,8 @@ class NetworkDiagram(TrajectoryView):
         self._inputs = np.concatenate([self.grid.points, self.output_grid.points])
         self.probe = LayerProbe(self.model, list(dict.fromkeys(c.read for c in self.columns[1:])))
         self._index = {w.path: i for i, w in enumerate(self.model.weights)}
-        y = np.asarray(trajectory.y)
-        self.classes = bool(np.all(np.round(y) == y))
-        self.n_classes = max(int(y.max()) + 1, 2) if self.classes else 0
+        self.classes = not self.readout.is_regression
+        self.n_classes = self.readout.n_classes or 0
         self.single_output = self.columns[-1].units == 1 and self.classes
         self._layout()
         self._fit_scales()
@@ -242,7 +242,7 @@ class NetworkDiagram(TrajectoryView):
                 reach = max(reach, np.abs(kernel).max(), np.abs(bias).max(initial=0))
         self.scales = [value_scale(a, b) for a, b in zip(low, high)]
         if self.single_output:
-            self.scales[-1] = (Normalize(0, 1), probability_cmap())
+            self.scales[-1] = class_scale(2)
         self.weight_norm = Normalize(-reach, reach)
 
     def edge_width(self, weights):
@@ -259,8 +259,9 @@ class NetworkDiagram(TrajectoryView):
         y_limits = (bottom - 1.55, top + 1.2)
         diagram = (np.diff(x_limits)[0] * unit, np.diff(y_limits)[0] * unit)
         panel, header = 3.0, 0.8
+        key = self._key_rows(panel) * 0.22 + 0.1 if self.classes else 0.0
         width = diagram[0] + panel + 1.3
-        body = max(diagram[1], panel + 1.9)
+        body = max(diagram[1], panel + 1.9 + key)
         fig = new_figure(width, body + header, dpi=dpi)
 
         def box(left, bottom, w, h):  # inches → figure fraction
@@ -270,14 +271,25 @@ class NetworkDiagram(TrajectoryView):
         fix_limits(ax, (x_limits, y_limits))
         ax.set_axis_off()
         self._draw_static(fig, ax, top)
-        output_bottom = (body - panel + 1.1) / 2
+        output_bottom = (body - panel + 1.1 + key) / 2
         output_ax = fig.add_axes(box(diagram[0] + 0.9, output_bottom, panel, panel))
         self._prepare_output(output_ax)
         self._weight_bar(fig, fig.add_axes(box(diagram[0] + 0.9, output_bottom - 1.05,
                                                panel, 0.13)))
+        if self.classes:
+            strip = fig.add_axes(box(diagram[0] + 0.9, output_bottom - 1.35 - key, panel, key))
+            strip.set_axis_off()
+            names = class_names(self.n_classes)
+            class_legend(strip, names, columns=legend_columns(names, panel), loc="upper center",
+                         anchor=(0.5, 1.0))
         head = fig.add_axes(box(0, body, width, header))
         head.set_axis_off()
         return fig, head, (ax, output_ax)
+
+    def _key_rows(self, width):
+        """Rows of the class key under the output panel, ``width`` inches wide."""
+        names = class_names(self.n_classes)
+        return -(-len(names) // legend_columns(names, width))
 
     def _draw_static(self, fig, ax, top):
         half = 0.5
@@ -286,29 +298,31 @@ class NetworkDiagram(TrajectoryView):
             for cx, cy in centres:
                 ax.add_patch(Rectangle((cx - half, cy - half), 1, 1, fill=False,
                                        edgecolor="#666666", linewidth=0.6, zorder=4))
-            ax.text(x, top + 0.25, self._heading(i), ha="center", va="bottom", fontsize=8.5)
+            ax.text(x, top + 0.25, self._heading(i), ha="center", va="bottom",
+                    fontsize=TEXT["note"])
             hidden = column.units - self.shown[i]
             if hidden:
                 ax.text(x, centres[-1, 1] - half - 0.12, f"+ {hidden} more", ha="center",
-                        va="top", fontsize=8, color="#444444", style="italic")
+                        va="top", fontsize=TEXT["note"], color="#444444", style="italic")
             if i == 0:
                 for (cx, cy), label in zip(centres, ("x0", "x1")):
-                    ax.text(cx - half - 0.1, cy, label, ha="right", va="center", fontsize=9)
+                    ax.text(cx - half - 0.1, cy, label, ha="right", va="center",
+                            fontsize=TEXT["note"])
             else:
                 for unit, (cx, cy) in enumerate(centres):
                     ax.text(cx - half, cy + half + 0.03, str(unit), ha="left", va="bottom",
-                            fontsize=6.5, color="#555555")
+                            fontsize=TEXT["note"], color="#555555")
             if i == len(self.columns) - 1 and column.units == self.n_classes > 2:
                 for unit, ((cx, cy), color) in enumerate(zip(centres, class_colors(column.units))):
                     ax.text(cx + half + 0.1, cy, f"class {unit}", ha="left", va="center",
-                            fontsize=8, color=color, fontweight="bold")
+                            fontsize=TEXT["note"], color=color, fontweight="bold")
             bands = column.bands + column.bands_after
             if bands:
                 bx = x - _GAP / 2 if column.bands else x + _GAP / 2
                 ax.add_patch(Rectangle((bx - 0.2, -top), 0.4, 2 * top, facecolor="#f2f2f2",
                                        edgecolor="#bbbbbb", linewidth=0.6, zorder=0.5))
                 ax.text(bx, top - 0.1, " → ".join(bands), rotation=90, ha="center", va="top",
-                        fontsize=7.5, color="#333333", zorder=6,
+                        fontsize=TEXT["note"], color="#333333", zorder=6,
                         bbox=dict(boxstyle="square,pad=0.15", facecolor="#f2f2f2",
                                   edgecolor="none"))
             self._colour_bar(fig, ax, i, x, -top - 0.75)
@@ -323,31 +337,31 @@ class NetworkDiagram(TrajectoryView):
     def _colour_bar(self, fig, ax, i, x, y):
         """The column's node colour scale, under it."""
         norm, cmap = self.scales[i]
-        cax = ax.inset_axes((x - 0.62, y, 1.24, 0.16), transform=ax.transData)
+        cax = ax.inset_axes((x - 1.0, y, 2.0, 0.16), transform=ax.transData)
         bar = fig.colorbar(ScalarMappable(norm, cmap), cax=cax, orientation="horizontal")
-        bar.ax.tick_params(labelsize=6.5, length=2, pad=1)
+        bar.ax.tick_params(labelsize=TEXT["tick"], length=2, pad=1)
         bar.set_ticks([norm.vmin, norm.vmax] if norm.vmin == 0 else
                       [norm.vmin, 0, norm.vmax])
         bar.ax.xaxis.set_major_formatter("{x:.2g}")
         if self.single_output and i == len(self.columns) - 1:
-            bar.set_label("P(class 1)", fontsize=7, labelpad=1)
+            bar.set_label("P(class 1)", fontsize=TEXT["note"], labelpad=1)
 
     def _weight_bar(self, fig, cax):
         """Legend of the edges and the bias squares: one colour scale for both."""
         bar = fig.colorbar(ScalarMappable(self.weight_norm, weight_cmap()), cax=cax,
                            orientation="horizontal")
-        bar.ax.tick_params(labelsize=7, length=2, pad=1)
+        bar.ax.tick_params(labelsize=TEXT["tick"], length=2, pad=1)
         bar.ax.xaxis.set_major_formatter("{x:.2g}")
         bar.set_ticks([self.weight_norm.vmin, 0, self.weight_norm.vmax])
         bar.ax.set_title("weights (lines) and biases (squares)\nline width ∝ |weight|",
-                         fontsize=8, pad=3)
+                         fontsize=TEXT["note"], pad=3)
 
     def _prepare_output(self, ax):
         ax.set_box_aspect(1)
         fix_limits(ax, ((self.grid.xs[0], self.grid.xs[-1]), (self.grid.ys[0], self.grid.ys[-1])))
         ax.set_xlabel("x0")
         ax.set_ylabel("x1")
-        ax.set_title("the network's output\nand the training data", fontsize=10)
+        ax.set_title("the network's output\nand the training data", fontsize=TEXT["label"])
 
     def draw_frame(self, axes, frame):
         """Node maps, edges and bias squares of ``frame``; the output panel."""
@@ -376,14 +390,9 @@ class NetworkDiagram(TrajectoryView):
 
     def _draw_output(self, ax, values):
         grid = self.output_grid
+        norm, cmap = class_scale(self.n_classes) if self.classes else self.scales[-1]
+        region_image(ax, grid.extent, values, cmap=cmap, norm=norm)
         if self.n_classes == 2:
-            region_image(ax, grid.extent, values, cmap=probability_cmap(), norm=Normalize(0, 1))
             boundary(ax, grid.to_grid(grid.points), values, 0.5)
-        elif self.classes:
-            region_image(ax, grid.extent, values, cmap=region_cmap(self.n_classes),
-                         norm=Normalize(-0.5, self.n_classes - 0.5))
-        else:
-            norm, cmap = self.scales[-1]
-            region_image(ax, grid.extent, values, cmap=cmap, norm=norm)
         if self.classes:
             class_points(ax, self.trajectory.x, self.trajectory.y, size=3.5)

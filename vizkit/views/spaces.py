@@ -26,7 +26,7 @@ from ..panels import boundary, class_keys, class_points, colour_bar, fix_limits,
 from ..inspect.probe import default_layers, find_layer
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import INK, MUTED, TEXT, class_names, probability_cmap, region_cmap
+from ..style import INK, MUTED, TEXT, class_names, class_scale
 from .base import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
@@ -133,17 +133,12 @@ class LayerSpaces(TrajectoryView):
             self.n_classes, self.binary, self.names = None, False, []
             self.cmap, self.norm = _REGRESSION_CMAP, self._value_norm()
         else:
-            self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
+            self.n_classes = self.readout.n_classes
             self.binary = self.n_classes == 2
             self.names = _names(trajectory, self.n_classes, class_names)
-            self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
-            self.norm = Normalize(0, 1) if self.binary else \
-                Normalize(-0.5, self.n_classes - 0.5)
-        self._rows, self._cols = self.grid.line_indices(n_grid_lines)
-        mesh_rows, mesh_cols = self.grid.line_indices(mesh_resolution)
-        self._mesh_index = np.ix_(mesh_rows, mesh_cols)
-        self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
-                                  (mesh_cols[:-1] + mesh_cols[1:]) // 2)
+            self.norm, self.cmap = class_scale(self.n_classes)
+        self._rows, self._cols, self._mesh_index, self._cell_index = self.grid.mesh(
+            n_grid_lines, mesh_resolution)
         self._fit_scales(plane_resolution)
         # the data in the input panel: in the plane, or (one feature) against their target
         self.points = self.plane.project(trajectory.x)

@@ -23,7 +23,6 @@ from typing import NamedTuple
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
 from .._keras import import_keras
@@ -31,11 +30,12 @@ from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from ..inspect.limits import Bounds
-from ..panels import boundary, class_points, fix_limits, grid_lines, warped_mesh
+from ..panels import (boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines,
+                      warped_mesh)
 from ..inspect.probe import LayerProbe, default_layers
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import probability_cmap, region_cmap
+from ..style import TEXT, class_names, class_scale
 from .base import TrajectoryView
 
 __all__ = ["Tween", "TweenFrame", "Stage", "smoothstep"]
@@ -288,15 +288,11 @@ class Tween(TrajectoryView):
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
-        self.n_classes = max(int(np.max(trajectory.y)) + 1, 2)
+        self.n_classes = self.readout.n_classes
         self.binary = self.n_classes == 2
-        self.cmap = probability_cmap() if self.binary else region_cmap(self.n_classes)
-        self.norm = Normalize(0, 1) if self.binary else Normalize(-0.5, self.n_classes - 0.5)
-        self._rows, self._cols = self.grid.line_indices(n_grid_lines)
-        mesh_rows, mesh_cols = self.grid.line_indices(mesh_resolution)
-        self._mesh_index = np.ix_(mesh_rows, mesh_cols)
-        self._cell_index = np.ix_((mesh_rows[:-1] + mesh_rows[1:]) // 2,
-                                  (mesh_cols[:-1] + mesh_cols[1:]) // 2)
+        self.norm, self.cmap = class_scale(self.n_classes)
+        self._rows, self._cols, self._mesh_index, self._cell_index = self.grid.mesh(
+            n_grid_lines, mesh_resolution)
         # limits come from the mesh nodes and the data, as in LayerSpaces
         self._sample = np.concatenate([self.grid.to_grid(np.arange(self._n_grid))
                                        [self._mesh_index].ravel(),
@@ -497,9 +493,10 @@ class Tween(TrajectoryView):
 
     # -- drawing ---------------------------------------------------------------
     def figure(self, dpi=100, panel_size=4.2):
-        """A header and one square panel per epoch shown; ticks are drawn per frame."""
+        """A header, one square panel per epoch shown (ticks are drawn per frame) and
+        the key under them: the class colours and, for two classes, P(class 1)."""
         n = len(self.panels)
-        header, title, bottom, left, gap, right = 0.8, 0.45, 0.55, 0.75, 0.9, 0.25
+        header, title, bottom, left, gap, right = 0.8, 0.45, 0.55 + _KEY, 0.75, 0.9, 0.25
         width = left + n * panel_size + (n - 1) * gap + right
         height = header + title + panel_size + bottom
         fig = new_figure(width, height, dpi=dpi)
@@ -511,11 +508,25 @@ class Tween(TrajectoryView):
         for ax, chosen in zip(axes, self.panels):
             title = TrajectoryView.frame_title(self, chosen.epoch)
             metrics = TrajectoryView.frame_subtitle(self, chosen.epoch)
-            ax.set_title(title + (f"\n{metrics}" if metrics else ""), fontsize=9.5)
+            ax.set_title(title + (f"\n{metrics}" if metrics else ""), fontsize=TEXT["legend"])
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_box_aspect(1)
+        self._key(fig, left, right)
         return fig, header, axes
+
+    def _key(self, fig, left, right):
+        """The class key under the panels, and the colour bar of P(class 1) beside it."""
+        width, height = fig.get_size_inches()
+        strip = fig.add_axes((left / width, 0.02 / height, 1 - (left + right) / width,
+                              (_KEY - 0.12) / height))
+        strip.set_axis_off()
+        class_legend(strip, class_names(self.n_classes), loc="lower left")
+        if self.binary:
+            cax = fig.add_axes(((width - right - 2.0) / width, 0.46 / height, 2.0 / width,
+                                0.12 / height))
+            colour_bar(cax, self.cmap, self.norm, "the model's P(class 1)", ticks=[0, 0.5, 1],
+                       orientation="horizontal")
 
     def frames(self, choice="all"):
         """Every tween frame, as indices into :attr:`sequence` (the tween paces itself:
@@ -572,6 +583,9 @@ class Tween(TrajectoryView):
         return self._captions[index][1]
 
 
+_KEY = 0.68  # inches under the panels for the class key and colour bar
+
+
 def _scale(ax, limits, labels):
     """Ticks, numbers, axis names and a plane note for this frame's limits.
 
@@ -590,15 +604,17 @@ def _scale(ax, limits, labels):
                                      transform=ax.transAxes, zorder=5), autolim=False)
     for v, f in ticks[0]:
         ax.text(f, -0.03, f"{round(v, 6):g}", transform=ax.transAxes, ha="center", va="top",
-                fontsize=8)
+                fontsize=TEXT["tick"])
     for v, f in ticks[1]:
         ax.text(-0.03, f, f"{round(v, 6):g}", transform=ax.transAxes, ha="right",
-                va="center", fontsize=8)
+                va="center", fontsize=TEXT["tick"])
     x_label, y_label, note = labels
-    ax.text(0.5, -0.08, x_label, transform=ax.transAxes, ha="center", va="top", fontsize=9)
+    ax.text(0.5, -0.08, x_label, transform=ax.transAxes, ha="center", va="top",
+            fontsize=TEXT["label"], gid="xlabel")
     ax.text(-0.12, 0.5, y_label, transform=ax.transAxes, ha="right", va="center",
-            rotation=90, fontsize=9)
+            rotation=90, fontsize=TEXT["label"], gid="ylabel")
     if note:
-        ax.text(0.02, 0.98, note, transform=ax.transAxes, ha="left", va="top", fontsize=8,
+        ax.text(0.02, 0.98, note, transform=ax.transAxes, ha="left", va="top",
+                fontsize=TEXT["note"],
                 color="#333333", zorder=6,
                 bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=1.5))

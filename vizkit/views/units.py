@@ -118,7 +118,7 @@ class UnitMaps(TrajectoryView):
         self.units.update(units or {})
         require_two_features(trajectory.x, "the unit maps view")
         x, y = trajectory.x, trajectory.y
-        self.n_classes = max(int(np.max(y)) + 1, 2)
+        self.n_classes = self.readout.n_classes
         self.names = _class_names(trajectory, self.n_classes, class_names)
         self.centres = np.asarray(centres) if centres is not None else \
             np.array([x[y == k].mean(axis=0) for k in range(self.n_classes)])
