@@ -7,7 +7,6 @@ at module level and inside functions (lazy ones), relative and absolute.
 import ast
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).parents[1] / "vizkit"
 
