@@ -5,6 +5,8 @@ at module level and inside functions (lazy ones), relative and absolute.
 """
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 
@@ -119,6 +121,24 @@ def attribute_uses(names, trees=TREES):
     return uses
 
 
+#: Tokens whose text may hold a backslash at a line's end as content, not as a continuation.
+TEXT_TOKENS = {"STRING", "FSTRING_MIDDLE", "TSTRING_MIDDLE", "COMMENT"}
+
+
+def backslash_continuations(source):
+    """The numbers of the lines of ``source`` that end in a backslash continuation: a
+    backslash as the line's last character that no string or comment token holds."""
+    ends = {}
+    for number, line in enumerate(io.StringIO(source).readlines(), 1):
+        text = line.rstrip("\r\n")
+        if text.endswith("\\"):
+            ends[number] = len(text) - 1
+    texts = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+             if tokenize.tok_name[t.type] in TEXT_TOKENS]
+    return [number for number, column in sorted(ends.items())
+            if not any(t.start <= (number, column) < t.end for t in texts)]
+
+
 def test_the_graph_is_read_from_the_source():
     """The walker sees relative, absolute, module-level and lazy imports."""
     assert {"vizkit.errors", "vizkit.output.transaction"} <= GRAPH["vizkit.output.writers"]
@@ -181,6 +201,30 @@ def test_the_checks_find_what_they_look_for():
                                                            "probe:3 ._getframe"]
     assert sorted(attribute_uses({"_offsets", "_photos"}, probe)) == ["probe:4 ._photos",
                                                                       "probe:5 ._offsets"]
+
+
+def test_no_backslash_continuations():
+    """Lines run on inside brackets (PEP 8), where tools that follow the code keep the route."""
+    found = [f"{name}:{number}" for name, path in MODULES.items()
+             for number in backslash_continuations(path.read_text())]
+    assert not found, found
+
+
+def test_backslash_continuations_are_found():
+    """The check above sees a continuation after code, not a backslash in a string or
+    a comment, and reads the lines of a string that runs on."""
+    sample = ('total = 1 + \\\n'
+              '    2\n'
+              'page = """a \\\n'
+              'b \\\n'
+              '"""\n'
+              'note = "c \\\n'
+              'd"  # e \\\n'
+              'if total and \\\n'
+              '        page:\n'
+              '    pass\n')
+    assert backslash_continuations(sample) == [1, 8]
+    assert backslash_continuations("a = (1 +\n     2)\n") == []
 
 
 def test_at_most_eight_modules_at_the_top():

@@ -115,8 +115,7 @@ class RenderSettings:
         """The formats to write, checked, in order, without repeats."""
         if not self.animate:
             return []
-        found = [resolve_format(self.out, f) for f in self.formats] or \
-            [resolve_format(self.out)]
+        found = [resolve_format(self.out, f) for f in self.formats] or [resolve_format(self.out)]
         return list(dict.fromkeys(found))
 
 

@@ -131,8 +131,8 @@ def _parse_vary(spec, params, context):
     param = next((p for p in params if f"--{flag}" in getattr(p, "opts", ())), None)
     if param is None or not sep:
         names = ", ".join(o.lstrip("-") for p in params for o in p.opts[:1])
-        problem = f"{flag!r} is not an option of this scene" if param is None else \
-            "give NAME=V1,V2"
+        problem = (f"{flag!r} is not an option of this scene" if param is None
+                   else "give NAME=V1,V2")
         raise click.BadParameter(f"{spec}: {problem}; vary one of: {names}",
                                  param_hint="'--vary'")
     values = [v.strip() for v in text.split(",")]

@@ -69,8 +69,8 @@ class ImageSet:
             return images.astype(np.float32)
         if len(input_shape) == 1 and input_shape[0] == size:
             return self.flat(images)
-        if int(np.prod(input_shape)) == size and len(input_shape) in (2, 3) and \
-                tuple(d for d in input_shape if d != 1) == tuple(d for d in shape if d != 1):
+        if (int(np.prod(input_shape)) == size and len(input_shape) in (2, 3)
+                and tuple(d for d in input_shape if d != 1) == tuple(d for d in shape if d != 1)):
             return images.reshape((len(images),) + input_shape).astype(np.float32)
         raise VizkitError(f"the images are {'×'.join(map(str, shape))} but the model takes "
                           f"inputs of shape {input_shape}; give images of the model's input "
@@ -94,8 +94,8 @@ class ImageSet:
 def is_image_run(trajectory):
     """Whether ``trajectory`` is an image classifier's run: it keeps test images, or its
     model takes images (a ``vizkit.Recorder`` run of a convolutional model)."""
-    return ("x_test" in trajectory.extras and trajectory.extras["x_test"].ndim >= 3) or \
-        np.ndim(trajectory.x) >= 3
+    return (("x_test" in trajectory.extras and trajectory.extras["x_test"].ndim >= 3)
+            or np.ndim(trajectory.x) >= 3)
 
 
 def load_image_file(path, *, seed=0, test_share=0.2):
@@ -167,8 +167,8 @@ def _labels(source, name, labels, count):
     labels = np.asarray(labels).reshape(-1)
     if len(labels) != count:
         raise VizkitError(f"{source}: {count} images but {len(labels)} labels in {name}")
-    if labels.dtype.kind not in "uif" or not np.all(np.isfinite(labels)) or \
-            np.any(labels != np.round(labels)) or labels.min() < 0:
+    if (labels.dtype.kind not in "uif" or not np.all(np.isfinite(labels))
+            or np.any(labels != np.round(labels)) or labels.min() < 0):
         raise VizkitError(f"{source}: {name} must hold class numbers 0, 1, 2, ...")
     return labels.astype(np.int64)
 

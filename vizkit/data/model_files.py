@@ -150,8 +150,7 @@ def _fresh_optimizer(model, source):
     except Exception as exc:
         raise VizkitError(f"{source}: its optimizer cannot be rebuilt ({reason(exc)}); give "
                           f"{parameter('loss')} (and {parameter('optimizer')}, "
-                          f"{parameter('learning_rate')}) to compile it afresh") \
-            from None
+                          f"{parameter('learning_rate')}) to compile it afresh") from None
 
 
 def compile_model(model, loss=None, optimizer=None, learning_rate=None):
@@ -165,8 +164,8 @@ def compile_model(model, loss=None, optimizer=None, learning_rate=None):
     none: :func:`~vizkit.recording.fit.record` measures ``mae`` and ``r2`` itself.
     """
     keras = import_keras()
-    compiled = getattr(model, "optimizer", None) is not None and \
-        getattr(model, "loss", None) is not None
+    compiled = (getattr(model, "optimizer", None) is not None
+                and getattr(model, "loss", None) is not None)
     if compiled and loss is None and optimizer is None and learning_rate is None:
         accuracy = _accuracy_metric(keras, Readout.of(model))
         if accuracy is not None and not _measures_accuracy(model):

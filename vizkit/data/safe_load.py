@@ -135,8 +135,7 @@ def _npy_header(archive, info, source):
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise VizkitError(f"{source}: array {name!r} has no readable header "
                           f"({reason(exc)}); the file is damaged") from None
-    if dtype.hasobject or dtype.fields is not None or \
-            dtype.kind not in _KINDS:
+    if dtype.hasobject or dtype.fields is not None or dtype.kind not in _KINDS:
         raise VizkitError(f"{source}: array {name!r} holds {dtype} values (Python objects or "
                           "records); vizkit loads only numbers and text, never pickled data")
     n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize

@@ -91,8 +91,7 @@ def _read_csv(path):
                     width = len(cells)
                     continue  # a header
                 bad = next(c for c in cells if not _is_number(c))
-                raise VizkitError(f"{path.name} line {number}: {bad!r} is not a number") \
-                    from None
+                raise VizkitError(f"{path.name} line {number}: {bad!r} is not a number") from None
             big = next((c for c, v in zip(cells, row) if _FLOAT32_MAX < abs(v) < np.inf), None)
             if big is not None:
                 raise _too_large(path, f"line {number}", big)

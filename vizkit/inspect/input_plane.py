@@ -59,8 +59,8 @@ class InputPlane:
         mean) or the data's two principal axes. ``names``: the features' names."""
         x = np.asarray(x, dtype=np.float64)
         n_features = x.shape[1]
-        names = list(names) if names is not None and len(names) == n_features else \
-            [f"x{i}" for i in range(n_features)]
+        names = (list(names) if names is not None and len(names) == n_features
+                 else [f"x{i}" for i in range(n_features)])
         mean = x.mean(axis=0)
         if features is not None:
             features = tuple(int(f) for f in features)

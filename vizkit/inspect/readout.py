@@ -131,8 +131,7 @@ class Readout:
         try:
             return cls(str(info["kind"]), int(info["outputs"]), info.get("loss"))
         except (KeyError, TypeError, ValueError):
-            raise VizkitError(f"readout {info!r} is not readable; record the run again") \
-                from None
+            raise VizkitError(f"readout {info!r} is not readable; record the run again") from None
 
     @classmethod
     def of_trajectory(cls, trajectory):
@@ -262,8 +261,8 @@ class Readout:
         return values.astype(np.int64), None
 
     def _too_many_classes(self, source, top, n_distinct):
-        units = "one output unit (two classes, 0 and 1)" if self.n_outputs == 1 else \
-            f"{self.n_outputs} output units (classes 0..{self.n_outputs - 1})"
+        units = ("one output unit (two classes, 0 and 1)" if self.n_outputs == 1
+                 else f"{self.n_outputs} output units (classes 0..{self.n_outputs - 1})")
         classes = (f"for {top + 1} classes give the last layer {top + 1} units "
                    "(softmax, loss='sparse_categorical_crossentropy')")
         if n_distinct > _MANY_VALUES:

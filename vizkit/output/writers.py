@@ -120,8 +120,8 @@ class _Writer:
         try:
             self._append(rgba, label)
         except OSError as exc:
-            raise os_error(exc, self.paths[min(self.frame_count, len(self.paths) - 1)]) \
-                from None
+            path = self.paths[min(self.frame_count, len(self.paths) - 1)]
+            raise os_error(exc, path) from None
         self.frame_count += 1
 
     def close(self):

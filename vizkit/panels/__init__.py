@@ -7,16 +7,16 @@ They draw in vizkit's visual language (docs/design.md, :mod:`vizkit.style`).
 """
 
 from .confusion import confusion_panel
-from .curves import decision_panel, history_panel, lr_finder_panel, rate_panel, \
-    regression_panel
+from .curves import (decision_panel, history_panel, lr_finder_panel, rate_panel,
+                     regression_panel)
 from .health import health_panel, layer_styles
-from .images import grid_labels, image_grid, logit_bars, mosaic, probability_bars, \
-    weight_images
-from .legend import class_keys, class_legend, colour_bar, keys_legend, legend_columns, \
-    line_key, marker_key, series_legend
+from .images import (grid_labels, image_grid, logit_bars, mosaic, probability_bars,
+                     weight_images)
+from .legend import (class_keys, class_legend, colour_bar, keys_legend, legend_columns,
+                     line_key, marker_key, series_legend)
 from .neuron import activation_curve, data_points, linear_fit, logistic_fit
-from .space import boundary, caption, class_centres, class_points, fix_limits, grid_lines, \
-    region_image, stacked_counts, value_points, warped_mesh
+from .space import (boundary, caption, class_centres, class_points, fix_limits, grid_lines,
+                    region_image, stacked_counts, value_points, warped_mesh)
 
 __all__ = ["value_points", "activation_curve", "boundary", "caption", "class_centres", "class_keys",
            "class_legend", "class_points", "colour_bar", "confusion_panel", "data_points",

@@ -35,8 +35,8 @@ def confusion_panel(ax, matrix, class_names=None, *, cmap="Blues"):
                 continue
             red, green, blue, _ = colormap(shares[i, j])
             dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-            text = f"{matrix[i, j]}\n{shares[i, j]:.0%}" if n <= WITH_SHARES else \
-                f"{matrix[i, j]}"
+            share = f"\n{shares[i, j]:.0%}" if n <= WITH_SHARES else ""
+            text = f"{matrix[i, j]}{share}"
             ax.text(j, i, text, ha="center", va="center", fontsize=TEXT["cell"],
                     color="white" if dark else "black")
     crowded = n > 4 and max(map(len, names)) > 3

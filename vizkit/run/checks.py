@@ -37,8 +37,8 @@ def _numbers(name, value, source, *, index=None, finite=True):
     if finite and value.dtype.kind == "f" and not np.isfinite(value).all():
         first = int(np.argwhere(~np.isfinite(value))[0][0]) if value.ndim else 0
         where = f" at {index} {first + (index == 'row')}" if index else ""  # rows from 1
-        hint = ", with a smaller learning rate if the training diverged" \
-            if index == "frame" else ""
+        hint = (", with a smaller learning rate if the training diverged"
+                if index == "frame" else "")
         raise VizkitError(f"{source}: {name} holds NaN or infinity{where}; {_AGAIN}{hint}")
     return value
 
@@ -122,8 +122,8 @@ def _extras(arrays, row_shape, source):
         raise VizkitError(f"{source}: its recorded outputs are incomplete; {_AGAIN}")
     if POINTS in extras:
         points, outputs = extras[POINTS], extras[OUTPUTS]
-        if points.ndim < 1 or len(points) == 0 or points.shape[1:] != row_shape or \
-                outputs.ndim != 3 or outputs.shape[:2] != (2, len(points)):
+        if (points.ndim < 1 or len(points) == 0 or points.shape[1:] != row_shape
+                or outputs.ndim != 3 or outputs.shape[:2] != (2, len(points))):
             raise VizkitError(f"{source}: its recorded outputs ({outputs.shape}) do not fit "
                               f"its probe points ({points.shape}) and data; {_AGAIN}")
     return extras

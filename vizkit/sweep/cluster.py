@@ -124,14 +124,15 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
 
     n_workers = workers or default_workers(n_tasks)
     method = _keras_forkserver()
-    with dask.config.set({"distributed.worker.multiprocessing-method": method,
-                          "distributed.worker.profile.enabled": False}), \
-            LocalCluster(n_workers=0, threads_per_worker=1, processes=True, host="127.0.0.1",
-                         dashboard_address=None, silence_logs=logging.CRITICAL,
-                         # its HTTP server (health checks) on a free port: not on 8787,
-                         # which a second sweep would find taken, and warn
-                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+    settings = {"distributed.worker.multiprocessing-method": method,
+                "distributed.worker.profile.enabled": False}
+    with (dask.config.set(settings),
+          LocalCluster(n_workers=0, threads_per_worker=1, processes=True, host="127.0.0.1",
+                       dashboard_address=None, silence_logs=logging.CRITICAL,
+                       # its HTTP server (health checks) on a free port: not on 8787,
+                       # which a second sweep would find taken, and warn
+                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster,
+          Client(cluster, set_as_default=False) as client):
         # The workers join inside the block (they wait for TensorFlow to load): a sweep
         # interrupted meanwhile closes the cluster as any other, not half-built at exit.
         cluster.scale(n_workers)

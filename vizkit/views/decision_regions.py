@@ -8,8 +8,8 @@ from matplotlib.colors import Normalize
 
 from ..inspect.grid import InputGrid
 from .layout import Cell, Layout, Stack
-from ..panels import class_keys, colour_bar, decision_panel, fix_limits, history_panel, \
-    keys_legend, line_key, series_legend
+from ..panels import (class_keys, colour_bar, decision_panel, fix_limits, history_panel,
+                      keys_legend, line_key, series_legend)
 from ..output.render import new_figure
 from ..style import MUTED, SERIES, TEXT, class_names, probability_cmap
 from ..panels.curves import loss_and_accuracy
@@ -164,8 +164,8 @@ def classification_stills(trajectory, view):
     the regression fit."""
     from ..inspect.confusion_matrix import confusion_matrix
     from ..recording.lr_finder import LearningRateSearch
-    from ..panels import class_points, confusion_panel, lr_finder_panel, rate_panel, \
-        regression_panel
+    from ..panels import (class_points, confusion_panel, lr_finder_panel, rate_panel,
+                          regression_panel)
 
     extras, info = trajectory.extras, trajectory.info
     x, y = trajectory.x, trajectory.y
@@ -248,8 +248,9 @@ def classification_stills(trajectory, view):
     n_schedule = 3 if "rate_accuracy" in extras else 2
     wide = Cell(4.8, 3.2, left=0.75, bottom=0.55)
     strip = Cell(5.6, 1.45, left=0.85, top=0.12, bottom=0.12)
-    schedule_cells = [[strip.titled(1)]] + [[strip] for _ in range(n_schedule - 2)] + \
-        [[Cell(5.6, 1.45, left=0.85, top=0.12, bottom=0.5)]]
+    last_strip = Cell(5.6, 1.45, left=0.85, top=0.12, bottom=0.5)
+    schedule_cells = ([[strip.titled(1)]] + [[strip] for _ in range(n_schedule - 2)]
+                      + [[last_strip]])
     title_lines = max(t.count("\n") for t in ladder_titles) + 2
     return {"data": _decision_still(1, data, names, square=3.6, regions=False),
             "ladder": _decision_still(len(ladder_titles), ladder, names, titles=title_lines),

@@ -7,9 +7,9 @@ from matplotlib.lines import Line2D
 from ..inspect.confusion_matrix import confusion_matrix
 from .layout import Cell, Layout
 from ..inspect.limits import Bounds
-from ..panels import class_keys, class_points, colour_bar, confusion_panel, fix_limits, \
-    grid_labels, image_grid, keys_legend, logit_bars, mosaic, \
-    probability_bars, weight_images
+from ..panels import (class_keys, class_points, colour_bar, confusion_panel, fix_limits,
+                      grid_labels, image_grid, keys_legend, logit_bars, mosaic,
+                      probability_bars, weight_images)
 from ..inspect.probe import find_layer
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
@@ -276,8 +276,8 @@ def digits_stills(view, seed=0):
     kernel = trajectory.weights_at(last)[0]
     example = view.example
     wide = max(map(len, names)) > 2
-    keys = [] if max(map(len, names)) <= 3 else \
-        [(Line2D([], [], linestyle="none"), name) for name in _key_names(names)]
+    keys = ([] if max(map(len, names)) <= 3
+            else [(Line2D([], [], linestyle="none"), name) for name in _key_names(names)])
 
     def class_ticks(ax):
         ax.set_xticks(range(len(names)), names, rotation=60 if wide else 0,

@@ -95,8 +95,8 @@ def _loss_label(loss, resolved):
     """A short name: ``binary_crossentropy``, ``sparse_categorical_crossentropy (logits)``."""
     if isinstance(loss, str):
         return loss
-    name = getattr(resolved, "name", None) or getattr(resolved, "__name__", None) or \
-        type(resolved).__name__
+    name = (getattr(resolved, "name", None) or getattr(resolved, "__name__", None)
+            or type(resolved).__name__)
     logits = getattr(resolved, "get_config", dict)().get("from_logits", False)
     return f"{name} (logits)" if logits else name
 

@@ -94,8 +94,8 @@ def network_columns(model):
         elif kind in _ACTIVATION_LAYERS and not pending and columns[-1].dense is not None:
             column = columns[-1]
             name = getattr(getattr(layer, "activation", None), "__name__", kind.lower())
-            column.activation = name if column.activation == "linear" else \
-                f"{column.activation} → {name}"
+            column.activation = (name if column.activation == "linear"
+                                 else f"{column.activation} → {name}")
             column.read = layer.name
         elif width_out == width_in and len(layer.output.shape) == 2:
             pending.append(_band_label(layer))
@@ -187,8 +187,8 @@ class NetworkDiagram(TrajectoryView):
         pairs = []
         for previous, column, shown in zip(self.shown, self.columns[1:], self.shown[1:]):
             kernel = weights[self._index[column.dense.kernel.path]]
-            bias = weights[self._index[column.dense.bias.path]] if column.dense.use_bias else \
-                np.zeros(column.units)
+            bias = (weights[self._index[column.dense.bias.path]] if column.dense.use_bias
+                    else np.zeros(column.units))
             pairs.append((kernel[:previous, :shown], bias[:shown]))
         return pairs
 

@@ -12,8 +12,8 @@ from matplotlib.ticker import LogLocator
 
 from .layout import Cell, Layout
 from ..inspect.limits import Bounds
-from ..panels import activation_curve, data_points, fix_limits, keys_legend, line_key, \
-    linear_fit, logistic_fit, marker_key
+from ..panels import (activation_curve, data_points, fix_limits, keys_legend, line_key,
+                      linear_fit, logistic_fit, marker_key)
 from ..inspect.readout import sigmoid
 from ..output.render import new_figure
 from .stills import Still

@@ -21,8 +21,9 @@ from ..inspect.input_plane import InputPlane
 from ..inspect.layer_health import LayerHealth
 from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds, robust_limits
-from ..panels import boundary, class_keys, class_points, colour_bar, fix_limits, grid_lines, \
-    health_panel, keys_legend, layer_styles, line_key, region_image, value_points, warped_mesh
+from ..panels import (boundary, class_keys, class_points, colour_bar, fix_limits, grid_lines,
+                      health_panel, keys_legend, layer_styles, line_key, region_image,
+                      value_points, warped_mesh)
 from ..inspect.probe import default_layers, find_layer
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
@@ -63,8 +64,8 @@ def _describe(layer):
     if kind == "Activation":
         return f"{layer.name} ({activation})"
     if activation in (None, "linear"):
-        return f"{layer.name} ({kind}, pre-activation)" if kind == "Dense" else \
-            f"{layer.name} ({kind})"
+        note = ", pre-activation" if kind == "Dense" else ""
+        return f"{layer.name} ({kind}{note})"
     return f"{layer.name} ({kind} + {activation})"
 
 
@@ -171,8 +172,8 @@ class LayerSpaces(TrajectoryView):
         for name in self.layers:
             coords = self.projections[name](outputs[name])
             if self.projections[name].is_line:
-                coords[:, 1] = scores if self.binary or self.regression else \
-                    np.max(outputs[self.output_name], axis=1)
+                coords[:, 1] = (scores if self.binary or self.regression
+                                else np.max(outputs[self.output_name], axis=1))
             planes[name] = coords
         return planes, scores
 

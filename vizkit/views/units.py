@@ -20,8 +20,9 @@ from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds
-from ..panels import boundary, class_centres, class_keys, class_points, colour_bar, \
-    fix_limits, keys_legend, line_key, marker_key, region_image, stacked_counts
+from ..panels import (boundary, class_centres, class_keys, class_points, colour_bar,
+                      fix_limits, keys_legend, line_key, marker_key, region_image,
+                      stacked_counts)
 from ..output.render import new_figure
 from .stills import Still
 from ..style import class_names, region_cmap, value_scale
@@ -120,8 +121,8 @@ class UnitMaps(TrajectoryView):
         x, y = trajectory.x, trajectory.y
         self.n_classes = self.readout.n_classes
         self.names = _class_names(trajectory, self.n_classes, class_names)
-        self.centres = np.asarray(centres) if centres is not None else \
-            np.array([x[y == k].mean(axis=0) for k in range(self.n_classes)])
+        self.centres = (np.asarray(centres) if centres is not None
+                        else np.array([x[y == k].mean(axis=0) for k in range(self.n_classes)]))
         self.grid = InputGrid.around(x, grid_resolution)
         self.bind_probe(self.layers, inputs_of=self.layers)
         self._inputs = np.concatenate([self.grid.points, x]).astype(np.float32)
@@ -129,8 +130,8 @@ class UnitMaps(TrajectoryView):
         self._input_mesh = self.grid.to_grid(self.grid.points)
         self.over_plane = {name: self._fed_by_2d_layer(name) for name in self.layers}
         output = self.model.layers[-1]
-        self.winners = output.name if output.name in self.layers and \
-            output.units > 1 else None
+        shows_winners = output.name in self.layers and output.units > 1
+        self.winners = output.name if shows_winners else None
         self._fit_scales(grid_resolution)
 
     def _fed_by_2d_layer(self, name):
