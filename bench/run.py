@@ -231,12 +231,12 @@ def load(run):
 
 def decision_regions():
     (_, _), (x_test, y_test) = module("vizkit_scenes.classification").circles_split()
-    views = module("vizkit.views.decision_regions", "vizkit.decision_regions")
+    views = module("vizkit.views.decision_regions", "vizkit.classification")
     return views.ClassificationView(load("classification"), x_test, y_test)
 
 
 def image_classifier():
-    images = module("vizkit.data.image_sets", "vizkit.image_sets")
+    images = module("vizkit.data.image_sets", "vizkit.image_data")
     return vizkit.ImageClassifierView(load("digits"), images.load_image_set("digits", seed=1234))
 
 
