@@ -143,7 +143,8 @@ def _stills(trajectory, view, options):
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
                 still_names=("data", "ladder", "train-test", "curves", "learning-rate",
-                             "schedule", "confusion", "regression", "network"))
+                             "schedule", "confusion", "regression", "network"),
+                sweepable=True)
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])

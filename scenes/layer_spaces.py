@@ -78,7 +78,8 @@ def _stills(trajectory, view, options):
 
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills, still_names=("data",),
-                render_options=("grid_resolution",))
+                render_options=("grid_resolution",), sweepable=True,
+                sweep_hidden="activation_1")
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4", "--format", "html",

@@ -70,7 +70,7 @@ def _stills(trajectory, view, options):
 
 RECIPE = Recipe(NAME, record=_record, view=_view, stills=_stills,
                 still_names=("data", "regions", "L1-units", "L2-units", "network"),
-                render_options=("unit_specs",))
+                render_options=("unit_specs",), sweepable=True, sweep_hidden="L1")
 
 
 @scene_command(RECIPE, showcase_args=["--format", "gif", "--format", "mp4"])

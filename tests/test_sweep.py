@@ -10,6 +10,7 @@ import sys
 import time
 import tracemalloc
 import weakref
+from dataclasses import replace
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -294,7 +295,7 @@ def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
     from vizkit.output.files import artifact_paths
     from vizkit.output.transaction import OutputTransaction
 
-    recipe = Recipe("fake", record=None, view=None)
+    recipe = Recipe("fake", record=None, view=None, sweepable=True)
     plan = plan_sweep(recipe, {"epochs": n_frames - 1}, vary(("seed", range(n_variants))))
     settings = RenderSettings(out=tmp_path / f"s{n_variants}.png", formats=("png",),
                               stills="last", dpi=50)
@@ -583,3 +584,23 @@ def test_a_failed_variant_stops_the_sweep_and_leaves_nothing(tmp_path, scheduler
     assert_one_line_error(result, "variant loss=nope failed", "unknown loss 'nope'",
                           "--keep-going")
     assert not out.parent.exists()
+
+
+def test_the_sweepable_scenes_are_the_recipes_that_say_so():
+    """``vizkit sweep`` lists exactly the recipes that declare themselves sweepable, and a
+    recipe that does not is refused by the library too."""
+    from click.testing import CliRunner
+
+    from vizkit.cli import main
+    from vizkit.cli.scenes import load_scene, scene_names
+    from vizkit_scenes import neurons
+
+    sweepable = {name for name in scene_names() if load_scene(name).recipe.sweepable}
+    assert sweepable == {"classification", "layer-spaces", "unit-maps"}
+    listed = CliRunner().invoke(main, ["sweep", "--help"]).output
+    for name in scene_names():
+        assert (f"  {name} " in listed) == (name in sweepable), name
+    assert "  animate " in listed
+    one_run = replace(neurons.RECIPE, parts=("",))
+    with pytest.raises(VizkitError, match="neurons cannot be swept"):
+        plan_sweep(one_run, {}, vary(("seed", [0, 1])))

@@ -69,7 +69,8 @@ def model_recipe(train):
                         image=options.get("image"))
 
     return Recipe("animate", record=record, view=view,
-                  render_options=("layers", "view", "input_features", "image"))
+                  render_options=("layers", "view", "input_features", "image"),
+                  sweepable=True)
 
 
 class _Frames(Progress):

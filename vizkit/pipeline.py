@@ -61,6 +61,11 @@ class Recipe:
         fields of its own (``files``: the run's
         :class:`~vizkit.output.files.RunFiles`). Its trajectories need only
         ``save(path)``.
+    sweepable : bool
+        Whether ``vizkit sweep`` may draw variants of this run side by side (a run
+        of one part over a 2-D input plane).
+    sweep_hidden : str, optional
+        The layer a sweep's cells draw beside the input space by default.
     """
 
     name: str
@@ -73,6 +78,8 @@ class Recipe:
     parts: tuple = ("",)
     render_options: tuple = ()
     compose: Callable = None
+    sweepable: bool = False
+    sweep_hidden: str = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,13 @@ class RenderSettings:
     trajectory_to: Path = None
     tensorboard: Path = None
     sinks: tuple = field(default=())
+
+    @classmethod
+    def trajectory_only(cls, path, overwrite=False):
+        """Settings that write a run's trajectory to ``path`` (as ``.npz``) and draw
+        nothing (``vizkit record``)."""
+        path = Path(path).with_suffix(".npz")
+        return cls(out=path, animate=False, trajectory_to=path, overwrite=overwrite)
 
     def __post_init__(self):
         for name, low, high in (("fps", 1, 60), ("dpi", 30, 400)):

@@ -99,11 +99,10 @@ def animate(out, formats, fps, dpi, stills, frames, tensorboard, overwrite, quie
 def record(out, overwrite, quiet, **options):
     """Train your model on your data and save the trajectory (no drawing)."""
     from ..animation import model_recipe
-    from ..pipeline import produce
+    from ..pipeline import RenderSettings, produce
     from ..recording.own_model import train_own_model
 
-    out = out.with_suffix(".npz")
-    settings = _settings(out, (), 8, 100, "last", overwrite, animate=False, trajectory_to=out)
+    settings = RenderSettings.trajectory_only(out, overwrite=overwrite)
     written = produce(model_recipe(train_own_model), options, settings,
                       progress=ConsoleProgress(quiet))
     report(written, quiet)

@@ -34,10 +34,12 @@ def load_scene(name):
 
 
 class SceneCommand(OneLineErrors, click.Command):
-    """A scene's click command; ``showcase_args`` are what ``make animations`` adds."""
+    """A scene's click command: its ``recipe``, and ``showcase_args``, what ``make
+    animations`` adds."""
 
-    def __init__(self, *args, showcase_args=(), **kwargs):
+    def __init__(self, *args, recipe=None, showcase_args=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.recipe = recipe
         self.showcase_args = list(showcase_args)
 
 
@@ -53,7 +55,8 @@ def scene_command(recipe, *, showcase_args=()):
         command = click.option(
             "--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
             help="Render a saved trajectory (.npz) of this scene instead of training.")(command)
-        return click.command(recipe.name, cls=SceneCommand, showcase_args=showcase_args,
+        return click.command(recipe.name, cls=SceneCommand, recipe=recipe,
+                             showcase_args=showcase_args,
                              context_settings={"help_option_names": ["-h", "--help"]})(command)
     return decorate
 

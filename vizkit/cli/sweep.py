@@ -7,8 +7,6 @@ option's own type and range. ``vizkit sweep animate`` sweeps your own model
 and data as ``vizkit animate`` takes them.
 """
 
-import importlib
-
 import click
 from click.core import ParameterSource
 
@@ -23,24 +21,24 @@ _ANIMATE_VIEW = {"layers", "view", "unit_maps"}  # a sweep's cells have their ow
 
 
 class SweepGroup(click.Group):
-    """One sweep command per scene that a sweep can draw, made from the scene's command."""
+    """One sweep command per recipe that declares itself sweepable (``Recipe.sweepable``),
+    made from its command: your own model's and the scenes'."""
 
     def list_commands(self, ctx):
-        from ..sweep.sweep_run import SWEEP_SCENES
+        from .scenes import scene_names
 
-        return list(SWEEP_SCENES)
+        return [name for name in ["animate", *scene_names()] if _source(name)[1].sweepable]
 
     def get_command(self, ctx, name):
-        from ..sweep.sweep_run import SWEEP_SCENES
+        from .scenes import scene_names
 
-        if name not in SWEEP_SCENES:
-            from .scenes import scene_names
-
-            if name in scene_names():
-                raise click.UsageError(f"{name} cannot be swept (no single run over a 2-D input "
-                                       f"plane); sweep one of: {', '.join(SWEEP_SCENES)}")
+        if name != "animate" and name not in scene_names():
             return None
-        return _sweep_command(name, SWEEP_SCENES[name])
+        if not _source(name)[1].sweepable:
+            raise click.UsageError(f"{name} cannot be swept (no single run over a 2-D input "
+                                   f"plane); sweep one of: "
+                                   f"{', '.join(self.list_commands(ctx))}")
+        return _sweep_command(name)
 
 
 @click.group("sweep", cls=SweepGroup,
@@ -62,11 +60,13 @@ def _source(name):
         from .commands import animate
 
         return animate, model_recipe(train_own_model)
-    module = importlib.import_module(f"vizkit_scenes.{name.replace('-', '_')}")
-    return module.cli, module.RECIPE
+    from .scenes import load_scene
+
+    command = load_scene(name)
+    return command, command.recipe
 
 
-def _sweep_command(name, hidden):
+def _sweep_command(name):
     command_of_scene, recipe = _source(name)
     left_out = _RENDER | (_ANIMATE_VIEW if name == "animate" else set())
     scene_params = [p for p in command_of_scene.params if p.name not in left_out]
@@ -109,7 +109,7 @@ def _sweep_command(name, hidden):
                      help="Run on a running Dask cluster instead, e.g. tcp://HOST:8786."),
         click.option("--keep-going", is_flag=True,
                      help="A variant that fails leaves its cell marked instead of stopping."),
-        click.option("--hidden", default=hidden or "none", show_default=True,
+        click.option("--hidden", default=recipe.sweep_hidden or "none", show_default=True,
                      help="Layer whose space each cell draws beside the input space "
                           "(none: the input space only)."),
         render_options(out=f"output/sweep/{name}.gif"),

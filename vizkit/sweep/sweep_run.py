@@ -28,11 +28,8 @@ import numpy as np
 from ..errors import VizkitError, parameter, spoken
 from ..pipeline import Recipe, produce
 
-__all__ = ["Variant", "SweepPlan", "plan_sweep", "run_sweep", "SWEEP_SCENES", "MAX_VARIANTS"]
+__all__ = ["Variant", "SweepPlan", "plan_sweep", "run_sweep", "MAX_VARIANTS"]
 
-#: Scenes a sweep can draw, with the hidden layer shown beside the input space.
-SWEEP_SCENES = {"layer-spaces": "activation_1", "unit-maps": "L1", "classification": None,
-                "animate": None}
 MAX_VARIANTS = 64  # beyond this the cells are too small to read
 _CHUNK = 4  # frames a worker draws per task
 
@@ -101,7 +98,10 @@ def plan_sweep(recipe, fixed, vary, hidden=None):
     """
     if recipe.parts != ("",):
         raise VizkitError(f"{recipe.name} records {len(recipe.parts)} runs at once; a sweep "
-                          f"takes scenes of one run: {', '.join(SWEEP_SCENES)}")
+                          "takes recipes of one run")
+    if not recipe.sweepable:
+        raise VizkitError(f"{recipe.name} cannot be swept: a sweep draws variants of one run "
+                          "over a 2-D input plane side by side (Recipe.sweepable)")
     if not vary:
         raise VizkitError("nothing varies; give " + spoken(
             "vary=[(flag, name, values), ...], e.g. vary=[('seed', 'seed', [0, 1])]",
