@@ -13,7 +13,7 @@ import numpy as np
 __all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
            "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
            "value_cmap", "value_scale", "class_scale", "weight_cmap", "surface_cmap",
-           "class_names", "POINT", "pale"]
+           "class_names", "POINT", "pale", "PREDICTION_CMAP"]
 
 #: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
 TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
@@ -113,6 +113,10 @@ def class_names(n_classes, names=None):
     if names is not None:
         return [str(name) for name in names]
     return [f"class {k}" for k in range(n_classes)]
+
+
+#: A regression's predicted value and targets: sequential, colour-blind safe, dark = low.
+PREDICTION_CMAP = "viridis"
 
 
 def probability_cmap():

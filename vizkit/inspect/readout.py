@@ -164,6 +164,25 @@ class Readout:
             return None
         return 2 if self.n_outputs == 1 else self.n_outputs
 
+    def class_names(self, names=None):
+        """One name per class the model can output: ``names[k]`` (e.g. a run's stored
+        ``class_names``) where given, else ``class k``; ``[]`` for a regression."""
+        if self.is_regression:
+            return []
+        names = [] if names is None else list(names)
+        return [str(names[k]) if k < len(names) else f"class {k}"
+                for k in range(self.n_classes)]
+
+    def data_note(self, y):
+        """``model: 10 classes, data: 3`` when the labels ``y`` hold fewer classes than
+        the model can output (it may still predict the others), else None."""
+        if self.is_regression:
+            return None
+        present = len(np.unique(np.asarray(y).astype(np.int64)))
+        if present >= self.n_classes:
+            return None
+        return f"model: {self.n_classes} classes, data: {present}"
+
     def describe(self):
         """One phrase for captions and manifests, e.g. ``one logit unit: ...``."""
         return _DESCRIPTIONS[self.kind].format(k=self.n_outputs)

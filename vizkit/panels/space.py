@@ -98,7 +98,7 @@ def class_centres(ax, centres, *, colors=None, names=None, size=11, zorder=5,
     scaled = centres / np.abs([x1 - x0, y1 - y0])
     done = set()
     for k, (centre, color) in enumerate(zip(centres, colors)):
-        if k in done:
+        if k in done or not np.isfinite(centre).all():  # a class without points
             continue
         near = [j for j in range(len(centres))
                 if j not in done and np.linalg.norm(scaled[j] - scaled[k]) < tolerance]

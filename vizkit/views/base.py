@@ -3,6 +3,8 @@ with its caption, and the render calls. Views only lay out and draw."""
 
 from functools import cached_property
 
+import numpy as np
+
 from .pacing import SHARE, changes_between, choose_frames
 from ..panels import caption
 from ..output.render import new_figure, render_frames, stream_frames
@@ -28,6 +30,9 @@ class TrajectoryView:
     #: Each step of an ``"auto"`` animation shows at least this share of the run's
     #: change (:func:`vizkit.views.pacing.choose_frames`).
     pacing_share = SHARE
+    #: Whether the view draws a classifier's classes: its caption then says when the
+    #: data hold fewer classes than the model outputs (:attr:`classes_note`).
+    draws_classes = False
 
     # -- the model at a frame ----------------------------------------------------
     #: ``(trajectory, frame)`` whose weights :attr:`model` holds.
@@ -46,6 +51,32 @@ class TrajectoryView:
         from ..inspect.readout import Readout
 
         return Readout.of_trajectory(self.trajectory)
+
+    @cached_property
+    def names(self):
+        """The name of each class the model can output (its key's entries, the
+        manifest's ``classes``): the run's ``class_names`` where stored, else
+        ``class k``; ``[]`` for a regression."""
+        return self.readout.class_names(self.trajectory.info.get("class_names"))
+
+    @cached_property
+    def classes_note(self):
+        """``model: 10 classes, data: 3`` when the training labels hold fewer classes
+        than the model outputs, else None (see :meth:`Readout.data_note`)."""
+        return self.readout.data_note(self.trajectory.y)
+
+    def value_norm(self):
+        """A regression's colour scale, fixed over the run: the targets and every
+        frame's predictions on the training points."""
+        from matplotlib.colors import Normalize
+
+        x, y = self.trajectory.x, np.asarray(self.trajectory.y, dtype=np.float64)
+        low, high = float(y.min()), float(y.max())
+        for frame in range(self.trajectory.n_frames):
+            self.set_frame(frame)
+            predicted = np.asarray(self.model(x, training=False), dtype=np.float64)
+            low, high = min(low, float(predicted.min())), max(high, float(predicted.max()))
+        return Normalize(low, high if high > low else low + 1)
 
     @property
     def output_name(self):
@@ -115,6 +146,8 @@ class TrajectoryView:
             if name in self.trajectory.metrics:
                 value = self.trajectory.metrics[name][frame]
                 parts.append(f"{name.replace('_', ' ')} {value:.3f}")
+        if self.draws_classes and self.classes_note:
+            parts.append(self.classes_note)
         return "  ·  ".join(parts)
 
     # -- layout ------------------------------------------------------------------

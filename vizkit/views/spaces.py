@@ -27,7 +27,7 @@ from ..panels import (boundary, class_keys, class_points, colour_bar, fix_limits
 from ..inspect.probe import default_layers, find_layer
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import INK, MUTED, TEXT, class_names, class_scale
+from ..style import INK, MUTED, PREDICTION_CMAP, TEXT, class_colors, class_scale
 from .base import TrajectoryView
 
 __all__ = ["LayerSpaces", "default_layers", "downstream_layers"]
@@ -108,6 +108,7 @@ class LayerSpaces(TrajectoryView):
         are projections and the curves say what they cannot.
     """
 
+    draws_classes = True
     title = "vizkit layer spaces"
 
     def __init__(self, trajectory, layers=None, *, grid_resolution=200, n_grid_lines=11,
@@ -132,11 +133,12 @@ class LayerSpaces(TrajectoryView):
         self.regression = self.readout.is_regression
         if self.regression:  # colour is the predicted value, points show their target
             self.n_classes, self.binary, self.names = None, False, []
-            self.cmap, self.norm = _REGRESSION_CMAP, self._value_norm()
+            self.cmap, self.norm = PREDICTION_CMAP, self.value_norm()
         else:
             self.n_classes = self.readout.n_classes
             self.binary = self.n_classes == 2
-            self.names = _names(trajectory, self.n_classes, class_names)
+            self.names = self.readout.class_names(
+                class_names if class_names is not None else trajectory.info.get("class_names"))
             self.norm, self.cmap = class_scale(self.n_classes)
         self._rows, self._cols, self._mesh_index, self._cell_index = self.grid.mesh(
             n_grid_lines, mesh_resolution)
@@ -152,15 +154,6 @@ class LayerSpaces(TrajectoryView):
             regression=self.regression) if health and self.layers else None
 
     # -- numbers ---------------------------------------------------------------
-    def _value_norm(self):
-        """A regression's colour scale: the targets and every frame's predictions on
-        the training points, so that the scale holds for the whole run."""
-        low, high = float(np.min(self.trajectory.y)), float(np.max(self.trajectory.y))
-        for frame in range(self.trajectory.n_frames):
-            predicted = self.activations(frame, self.trajectory.x)[self.output_name]
-            low, high = min(low, float(np.min(predicted))), max(high, float(np.max(predicted)))
-        return Normalize(low, high if high > low else low + 1)
-
     def outputs(self, frame, inputs=None):
         """Every probed layer's output at ``frame`` (default: grid points, then data)."""
         return self.activations(frame, self._inputs if inputs is None else inputs)
@@ -383,7 +376,7 @@ class LayerSpaces(TrajectoryView):
         if self.regression:
             value_points(ax, points, labels, cmap=self.cmap, norm=self.norm, **style)
         else:
-            class_points(ax, points, labels, **style)
+            class_points(ax, points, labels, colors=class_colors(self.n_classes), **style)
 
     def _input_limits(self):
         """The input panel's limits: the plane's grid, or (one feature) the feature
@@ -439,12 +432,3 @@ def _wrap_note(note):
 
 _SATURATED = {"tanh": "|tanh| > 0.99", "sigmoid": "sigmoid < 0.01 or > 0.99",
               "hard_sigmoid": "hard sigmoid < 0.01 or > 0.99"}
-_REGRESSION_CMAP = "viridis"  # sequential, colour-blind safe, dark = low
-
-
-def _names(trajectory, n_classes, names):
-    """Class names: given, else the trajectory's ``class_names`` info, else ``class k``."""
-    names = names if names is not None else trajectory.info.get("class_names")
-    if names is not None and len(names) != n_classes:
-        names = None
-    return class_names(n_classes, names)

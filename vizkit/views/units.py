@@ -22,10 +22,10 @@ from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds
 from ..panels import (boundary, class_centres, class_keys, class_points, colour_bar,
                       fix_limits, keys_legend, line_key, marker_key, region_image,
-                      stacked_counts)
+                      stacked_counts, value_points)
 from ..output.render import new_figure
 from .stills import Still
-from ..style import class_names, region_cmap, value_scale
+from ..style import PREDICTION_CMAP, class_colors, region_cmap, value_scale
 from .base import TrajectoryView
 
 __all__ = ["UnitMaps", "UnitPart", "DATA", "REGIONS", "dense_layers", "parse_units",
@@ -104,6 +104,7 @@ class UnitMaps(TrajectoryView):
     """
 
     title = "vizkit unit maps"
+    draws_classes = True
 
     def __init__(self, trajectory, layers=None, units=None, *, centres=None,
                  grid_resolution=150, class_names=None):
@@ -120,9 +121,11 @@ class UnitMaps(TrajectoryView):
         require_two_features(trajectory.x, "the unit maps view")
         x, y = trajectory.x, trajectory.y
         self.n_classes = self.readout.n_classes
-        self.names = _class_names(trajectory, self.n_classes, class_names)
+        self.names = self.readout.class_names(
+            class_names if class_names is not None else trajectory.info.get("class_names"))
+        self.regression = self.readout.is_regression
         self.centres = (np.asarray(centres) if centres is not None
-                        else np.array([x[y == k].mean(axis=0) for k in range(self.n_classes)]))
+                        else None if self.regression else _class_means(x, y, self.n_classes))
         self.grid = InputGrid.around(x, grid_resolution)
         self.bind_probe(self.layers, inputs_of=self.layers)
         self._inputs = np.concatenate([self.grid.points, x]).astype(np.float32)
@@ -133,6 +136,23 @@ class UnitMaps(TrajectoryView):
         shows_winners = output.name in self.layers and output.units > 1
         self.winners = output.name if shows_winners else None
         self._fit_scales(grid_resolution)
+        if self.regression:  # points show their target on one scale fixed over the run
+            self.target_norm = self.value_norm()
+
+    def _has_bar(self, part):
+        """Unit panels have their scale's colour bar; a regression's data panel, the
+        targets' scale."""
+        return isinstance(part, UnitPart) or (part == DATA and self.regression)
+
+    def _points(self, ax, points, size=None):
+        """The training points: by class (every class the model outputs has its
+        colour), or a regression's by target on :attr:`target_norm`."""
+        if self.regression:
+            value_points(ax, points, self.trajectory.y, cmap=PREDICTION_CMAP,
+                         norm=self.target_norm, size=size)
+        else:
+            class_points(ax, points, self.trajectory.y, colors=class_colors(self.n_classes),
+                         size=size)
 
     def _fed_by_2d_layer(self, name):
         """True if ``name`` reads a 2-unit hidden layer (not the model's input)."""
@@ -159,6 +179,8 @@ class UnitMaps(TrajectoryView):
                 pre = fed[:self._n_grid] @ kernel + bias
                 points = self.trajectory.x
             maps[name] = (values, points, pre)
+        if self.regression:
+            return maps, None
         classes = self.readout.classes(out[self.output_name][:self._n_grid])
         return maps, self.grid.to_grid(classes)
 
@@ -196,8 +218,9 @@ class UnitMaps(TrajectoryView):
 
     # -- layout ----------------------------------------------------------------
     def parts(self):
-        """Panels in order: data, regions, then one per shown unit of each layer."""
-        return [DATA, REGIONS] + [UnitPart(name, unit) for name in self.layers
+        """Panels in order: data, regions (a classifier's), then one per shown unit of
+        each layer (a regression's output unit is its prediction)."""
+        return [DATA] + ([] if self.regression else [REGIONS]) + [UnitPart(name, unit) for name in self.layers
                                   for unit in self.units[name]]
 
     def layer_parts(self, layer):
@@ -245,7 +268,7 @@ class UnitMaps(TrajectoryView):
             for part in row:
                 plane = self._plane_of(part)
                 cells.append(Cell(_PANEL, _PANEL, left=0.62 if plane != previous else 0.2,
-                                  right=0.1, bar=0.1 if isinstance(part, UnitPart) else 0.0,
+                                  right=0.1, bar=0.1 if self._has_bar(part) else 0.0,
                                   bar_gap=0.06, bar_room=0.44))
                 previous = plane
             rows.append(cells)
@@ -264,7 +287,9 @@ class UnitMaps(TrajectoryView):
                 self._prepare(ax, part, ticks=plane != previous)
                 previous = plane
                 axes[part] = ax
-                if bar is not None:
+                if bar is not None and part == DATA:
+                    colour_bar(bar, PREDICTION_CMAP, self.target_norm, "target")
+                elif bar is not None:
                     norm = self.norm(part.layer, part.unit)
                     ticks = _bar_ticks(norm)
                     colour_bar(bar, self.cmap(part.layer, part.unit), norm, "", ticks=ticks,
@@ -276,7 +301,7 @@ class UnitMaps(TrajectoryView):
         """The keys ``parts`` need: classes, class centres, switch lines, winning zones."""
         units = [p for p in parts if isinstance(p, UnitPart)]
         keys = class_keys(self.names)
-        if DATA in parts:
+        if DATA in parts and not self.regression:
             keys.append((marker_key("white", marker="X", size=10), "class centre"))
         if any(self._activation(p.layer) != "linear" for p in units):
             keys.append((line_key(linestyle="--", linewidth=1.3), "unit switches on"))
@@ -306,8 +331,9 @@ class UnitMaps(TrajectoryView):
             ax.tick_params(labelleft=False)
         if part == DATA:
             ax.set_title(f"data set ({len(self.trajectory.x)} points)")
-            class_points(ax, self.trajectory.x, self.trajectory.y)
-            class_centres(ax, self.centres, names=self.names)
+            self._points(ax, self.trajectory.x)
+            if self.centres is not None:
+                class_centres(ax, self.centres, names=self.names)
         elif part == REGIONS:
             ax.set_title("decision regions")
         else:
@@ -321,7 +347,7 @@ class UnitMaps(TrajectoryView):
             if part == REGIONS:
                 region_image(ax, self.grid.extent, classes, cmap=region_cmap(self.n_classes),
                              norm=Normalize(-0.5, self.n_classes - 0.5))
-                class_points(ax, self.trajectory.x, self.trajectory.y)
+                self._points(ax, self.trajectory.x)
             elif isinstance(part, UnitPart):
                 self._draw_unit(ax, part, maps[part.layer])
 
@@ -341,7 +367,7 @@ class UnitMaps(TrajectoryView):
             others = np.delete(values, part.unit, axis=1).max(axis=1)
             boundary(ax, mesh, grid.to_grid(values[:, part.unit] - others), 0.0,
                      linewidth=2.0)
-        class_points(ax, points, self.trajectory.y, size=4.5)
+        self._points(ax, points, size=4.5)
         if self.over_plane[part.layer]:
             stacked_counts(ax, points)
 
@@ -352,15 +378,8 @@ def _bar_ticks(norm):
     return [float(norm.vmin), middle, float(norm.vmax)]
 
 
-def _class_names(trajectory, n_classes, names):
-    names = names if names is not None else trajectory.info.get("class_names")
-    return class_names(n_classes, names if names is not None and len(names) == n_classes
-                       else None)
-
-
-def unit_map_stills(view):
-    """The unit-map stills after training: the data, the regions, each layer's units."""
-    stills = {"data": view.still([DATA]), "regions": view.still([REGIONS])}
-    for layer in view.layers:
-        stills[f"{layer}-units"] = view.still(view.layer_parts(layer))
-    return stills
+def _class_means(x, y, n_classes):
+    """The mean of each class's points, one row per class the model outputs; NaN for
+    a class the data lack (no centre drawn)."""
+    return np.array([x[y == k].mean(axis=0) if np.any(y == k) else (np.nan, np.nan)
+                     for k in range(n_classes)])
