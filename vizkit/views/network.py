@@ -26,10 +26,10 @@ from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from ..panels import (boundary, class_legend, class_points, fix_limits, legend_columns,
-                      region_image)
+                      region_image, value_points)
 from ..inspect.probe import LayerProbe
 from ..output.render import new_figure
-from ..style import TEXT, class_colors, class_names, class_scale, value_scale, weight_cmap
+from ..style import PREDICTION_CMAP, TEXT, class_colors, class_scale, value_scale, weight_cmap
 from .base import TrajectoryView
 
 __all__ = ["NetworkDiagram", "Column", "network_columns"]
@@ -125,6 +125,7 @@ class NetworkDiagram(TrajectoryView):
     """
 
     title = "vizkit network diagram"
+    draws_classes = True
 
     def __init__(self, trajectory, *, max_units=8, grid_resolution=40):
         if max_units < 1:
@@ -243,6 +244,11 @@ class NetworkDiagram(TrajectoryView):
         self.scales = [value_scale(a, b) for a, b in zip(low, high)]
         if self.single_output:
             self.scales[-1] = class_scale(2)
+        elif not self.classes:  # the prediction and the targets share one scale
+            y = np.asarray(self.trajectory.y, dtype=np.float64)
+            low, high = min(low[-1], y.min()), max(high[-1], y.max())
+            self.scales[-1] = (Normalize(low, high if high > low else low + 1),
+                               mpl.colormaps[PREDICTION_CMAP])
         self.weight_norm = Normalize(-reach, reach)
 
     def edge_width(self, weights):
@@ -279,7 +285,7 @@ class NetworkDiagram(TrajectoryView):
         if self.classes:
             strip = fig.add_axes(box(diagram[0] + 0.9, output_bottom - 1.35 - key, panel, key))
             strip.set_axis_off()
-            names = class_names(self.n_classes)
+            names = self.names
             class_legend(strip, names, columns=legend_columns(names, panel), loc="upper center",
                          anchor=(0.5, 1.0))
         head = fig.add_axes(box(0, body, width, header))
@@ -288,7 +294,7 @@ class NetworkDiagram(TrajectoryView):
 
     def _key_rows(self, width):
         """Rows of the class key under the output panel, ``width`` inches wide."""
-        names = class_names(self.n_classes)
+        names = self.names
         return -(-len(names) // legend_columns(names, width))
 
     def _draw_static(self, fig, ax, top):
@@ -314,7 +320,7 @@ class NetworkDiagram(TrajectoryView):
                             fontsize=TEXT["note"], color="#555555")
             if i == len(self.columns) - 1 and column.units == self.n_classes > 2:
                 for unit, ((cx, cy), color) in enumerate(zip(centres, class_colors(column.units))):
-                    ax.text(cx + half + 0.1, cy, f"class {unit}", ha="left", va="center",
+                    ax.text(cx + half + 0.1, cy, self.names[unit], ha="left", va="center",
                             fontsize=TEXT["note"], color=color, fontweight="bold")
             bands = column.bands + column.bands_after
             if bands:
@@ -340,11 +346,14 @@ class NetworkDiagram(TrajectoryView):
         cax = ax.inset_axes((x - 1.0, y, 2.0, 0.16), transform=ax.transData)
         bar = fig.colorbar(ScalarMappable(norm, cmap), cax=cax, orientation="horizontal")
         bar.ax.tick_params(labelsize=TEXT["tick"], length=2, pad=1)
-        bar.set_ticks([norm.vmin, norm.vmax] if norm.vmin == 0 else
+        values = i == len(self.columns) - 1 and not self.classes  # a regression's scale
+        bar.set_ticks([norm.vmin, norm.vmax] if norm.vmin == 0 or values else
                       [norm.vmin, 0, norm.vmax])
         bar.ax.xaxis.set_major_formatter("{x:.2g}")
-        if self.single_output and i == len(self.columns) - 1:
-            bar.set_label("P(class 1)", fontsize=TEXT["note"], labelpad=1)
+        if i == len(self.columns) - 1 and (self.single_output or not self.classes):
+            label = (f"P({self.names[1]})" if self.classes
+                     else "prediction; target (points)")
+            bar.set_label(label, fontsize=TEXT["note"], labelpad=1)
 
     def _weight_bar(self, fig, cax):
         """Legend of the edges and the bias squares: one colour scale for both."""
@@ -395,4 +404,8 @@ class NetworkDiagram(TrajectoryView):
         if self.n_classes == 2:
             boundary(ax, grid.to_grid(grid.points), values, 0.5)
         if self.classes:
-            class_points(ax, self.trajectory.x, self.trajectory.y, size=3.5)
+            class_points(ax, self.trajectory.x, self.trajectory.y,
+                         colors=class_colors(self.n_classes), size=3.5)
+        else:
+            value_points(ax, self.trajectory.x, self.trajectory.y, cmap=cmap, norm=norm,
+                         size=3.5)

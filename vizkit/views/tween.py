@@ -21,6 +21,7 @@ and the data; frames only interpolate them.
 
 from typing import NamedTuple
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
@@ -31,11 +32,11 @@ from ..inspect.grid import InputGrid
 from ..inspect.input_plane import require_two_features
 from ..inspect.limits import Bounds
 from ..panels import (boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines,
-                      warped_mesh)
+                      legend_columns, value_points, warped_mesh)
 from ..inspect.probe import LayerProbe, default_layers
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import TEXT, class_names, class_scale
+from ..style import PREDICTION_CMAP, TEXT, class_colors, class_scale
 from .base import TrajectoryView
 
 __all__ = ["Tween", "TweenFrame", "Stage", "smoothstep"]
@@ -252,6 +253,7 @@ class Tween(TrajectoryView):
     """
 
     title = "vizkit tween"
+    draws_classes = True
 
     def __init__(self, trajectory, epoch=-1, *, compare=False, steps=16, camera_steps=6,
                  hold=8, grid_resolution=200, n_grid_lines=11, mesh_resolution=96):
@@ -288,9 +290,13 @@ class Tween(TrajectoryView):
         self.grid = InputGrid.around(trajectory.x, grid_resolution)
         self._inputs = np.concatenate([self.grid.points, trajectory.x]).astype(np.float32)
         self._n_grid = self.grid.shape[0] * self.grid.shape[1]
+        self.regression = self.readout.is_regression
         self.n_classes = self.readout.n_classes
         self.binary = self.n_classes == 2
-        self.norm, self.cmap = class_scale(self.n_classes)
+        if self.regression:  # one value scale over the run: predictions and targets
+            self.norm, self.cmap = self.value_norm(), mpl.colormaps[PREDICTION_CMAP]
+        else:
+            self.norm, self.cmap = class_scale(self.n_classes)
         self._rows, self._cols, self._mesh_index, self._cell_index = self.grid.mesh(
             n_grid_lines, mesh_resolution)
         # limits come from the mesh nodes and the data, as in LayerSpaces
@@ -369,7 +375,7 @@ class Tween(TrajectoryView):
         spaces = self.spaces
         scores = self.readout.scores(outputs[self._output])
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
-        height = scores if self.binary else np.max(outputs[self._output], axis=1)
+        height = scores if self.binary or self.regression else np.max(outputs[self._output], axis=1)
         planes, names = {}, {0: ("x0", "x1", "")}
         for k, space in enumerate(spaces):  # fitted on each space's last state
             if k + 1 < len(spaces) and spaces[k + 1] == space:
@@ -496,8 +502,11 @@ class Tween(TrajectoryView):
         """A header, one square panel per epoch shown (ticks are drawn per frame) and
         the key under them: the class colours and, for two classes, P(class 1)."""
         n = len(self.panels)
-        header, title, bottom, left, gap, right = 0.8, 0.45, 0.55 + _KEY, 0.75, 0.9, 0.25
+        header, title, left, gap, right = 0.8, 0.45, 0.75, 0.9, 0.25
         width = left + n * panel_size + (n - 1) * gap + right
+        self._key_columns = legend_columns(self.names, width - left - right
+                                           - (2.3 if self.binary else 0))
+        bottom = 0.55 + self._key_height()
         height = header + title + panel_size + bottom
         fig = new_figure(width, height, dpi=dpi)
         fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
@@ -518,15 +527,26 @@ class Tween(TrajectoryView):
     def _key(self, fig, left, right):
         """The class key under the panels, and the colour bar of P(class 1) beside it."""
         width, height = fig.get_size_inches()
+        if self.regression:
+            cax = fig.add_axes((left / width, 0.46 / height, 1 - (left + right) / width,
+                                0.12 / height))
+            colour_bar(cax, self.cmap, self.norm, "prediction (colours), target (points)",
+                       orientation="horizontal")
+            return
         strip = fig.add_axes((left / width, 0.02 / height, 1 - (left + right) / width,
-                              (_KEY - 0.12) / height))
+                              (self._key_height() - 0.12) / height))
         strip.set_axis_off()
-        class_legend(strip, class_names(self.n_classes), loc="lower left")
+        class_legend(strip, self.names, loc="lower left", columns=self._key_columns)
         if self.binary:
             cax = fig.add_axes(((width - right - 2.0) / width, 0.46 / height, 2.0 / width,
                                 0.12 / height))
             colour_bar(cax, self.cmap, self.norm, "the model's P(class 1)", ticks=[0, 0.5, 1],
                        orientation="horizontal")
+
+    def _key_height(self):
+        """Inches under the panels for the key: the colour bar, or the class key's rows."""
+        rows = 1 if self.regression else -(-len(self.names) // self._key_columns)
+        return _KEY + _KEY_ROW * (rows - 1)
 
     def frames(self, choice="all"):
         """Every tween frame, as indices into :attr:`sequence` (the tween paces itself:
@@ -550,7 +570,10 @@ class Tween(TrajectoryView):
             grid_lines(ax, mesh, self._rows, self._cols)
             if self.binary:
                 boundary(ax, coarse, chosen.node_scores, 0.5)
-            class_points(ax, points, labels)
+            if self.regression:
+                value_points(ax, points, labels, cmap=self.cmap, norm=self.norm)
+            else:
+                class_points(ax, points, labels, colors=class_colors(self.n_classes))
             _scale(ax, limits, self._axis_labels(chosen, frame))
 
     @staticmethod
@@ -566,7 +589,8 @@ class Tween(TrajectoryView):
         """The output over the last space, light, with its 0.5 line dashed."""
         # bilinear: the camera zooms far into this grid; classes (argmax) stay unblended
         ax.imshow(field.image, extent=field.grid.extent, origin="lower", aspect="auto",
-                  zorder=0.5, interpolation="bilinear" if self.binary else "nearest")
+                  zorder=0.5, interpolation="nearest" if self.n_classes and not self.binary
+                  else "bilinear")
         ax.add_collection(LineCollection(field.lines, colors="#222222", linewidths=1.0,
                                          linestyles=(0, (4, 3)), zorder=3.5), autolim=False)
 
@@ -583,7 +607,8 @@ class Tween(TrajectoryView):
         return self._captions[index][1]
 
 
-_KEY = 0.68  # inches under the panels for the class key and colour bar
+_KEY = 0.68  # inches under the panels for one row of the class key, or the colour bar
+_KEY_ROW = 0.24  # inches of each further row of the class key
 
 
 def _scale(ax, limits, labels):
