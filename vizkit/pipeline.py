@@ -234,7 +234,7 @@ def _draw(recipe, options, settings, files, run, part, view, trajectories, repla
         for name, still in recipe.stills(trajectory, view, options).items():
             _write_still(run, files.still(name, part), still, settings,
                          _parameters(recipe, options, settings, trajectory.info, replayed,
-                                     name),
+                                     name, view),
                          trajectory)
     for trajectory_part, trajectory in trajectories.items():
         if trajectory_part in files.trajectory_parts:
@@ -261,7 +261,8 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
                                 on_frame=advance,
                                 sinks=sinks if artifact is artifacts[0] else ())
         fields = (view.manifest_fields(files) if recipe.compose is not None else
-                  _run_fields(recipe, options, settings, trajectories[part], replayed, frames))
+                  _run_fields(recipe, options, settings, trajectories[part], replayed, frames,
+                              view))
         record = manifest_record(artifact.paths[0], frames=result.frame_count,
                                  files=artifact.paths, frame_size=result.frame_size,
                                  **{name: fields.pop(name) for name in _RECORD_FIELDS})
@@ -273,9 +274,9 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
 _RECORD_FIELDS = ("scene", "parameters", "seed", "metrics")
 
 
-def _run_fields(recipe, options, settings, trajectory, replayed, frames):
+def _run_fields(recipe, options, settings, trajectory, replayed, frames, view):
     """What the manifest of one run's animation says of it (see :data:`_RECORD_FIELDS`)."""
-    parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
+    parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None, view)
     parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
     return dict(scene=recipe.name, parameters=parameters, seed=trajectory.info.get("seed"),
                 metrics=trajectory.final_metrics())
@@ -327,9 +328,12 @@ def _write_still(run, path, still, settings, parameters, trajectory=None):
     write_json(run.stage(manifest_of(path)), record)
 
 
-def _parameters(recipe, options, settings, info, replayed, still):
-    """What a manifest records: the run's info, the drawing options, the rendering."""
+def _parameters(recipe, options, settings, info, replayed, still, view=None):
+    """What a manifest records: the run's info (its readout with the ``classes`` the
+    ``view`` keys, one per class the model outputs), the drawing options, the rendering."""
     parameters = dict(info)
+    if isinstance(info.get("readout"), dict) and view is not None:
+        parameters["readout"] = dict(info["readout"], classes=view.names)
     parameters.update({name: options.get(name) for name in recipe.render_options})
     parameters.update(fps=settings.fps, dpi=settings.dpi)
     if replayed:

@@ -164,13 +164,13 @@ class Readout:
             return None
         return 2 if self.n_outputs == 1 else self.n_outputs
 
-    def class_names(self, names=None):
+    def class_names(self, names=None, fill="class {k}"):
         """One name per class the model can output: ``names[k]`` (e.g. a run's stored
-        ``class_names``) where given, else ``class k``; ``[]`` for a regression."""
+        ``class_names``) where given, else ``fill`` with ``k``; ``[]`` for a regression."""
         if self.is_regression:
             return []
         names = [] if names is None else list(names)
-        return [str(names[k]) if k < len(names) else f"class {k}"
+        return [str(names[k]) if k < len(names) else fill.format(k=k)
                 for k in range(self.n_classes)]
 
     def data_note(self, y):

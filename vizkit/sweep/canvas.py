@@ -15,7 +15,7 @@ from ..panels import caption, class_legend, colour_bar
 from ..output.render import new_figure
 from ..views.stills import Still, draw_still
 from ..style import TEXT, class_names, class_scale, style
-from .cells import band_text, cell_layout, cell_size
+from .cells import band_text, cell_layout, cell_size, output_colours
 
 __all__ = ["SweepCanvas", "failed_cell"]
 
@@ -47,7 +47,7 @@ class SweepCanvas:
     key of the cells' colours (``n_classes`` classes) closes the header.
     """
 
-    def __init__(self, rows, columns, cell_shape, subtitle, dpi, n_classes=2):
+    def __init__(self, rows, columns, cell_shape, subtitle, dpi, n_classes=2, values=None):
         self.cell_height, self.cell_width = cell_shape
         width = columns * self.cell_width
         chars = max(20, int(width / (TEXT["subheader"] * dpi / 72 * 0.56)))
@@ -59,16 +59,24 @@ class SweepCanvas:
             self.figure = new_figure((width + 0.5) / dpi, height, dpi=dpi)
             self._header = self.figure.add_axes((0, _KEY_IN / height, 1, 1 - _KEY_IN / height))
             self._header.set_axis_off()
-            self._key(n_classes)
+            self._key(n_classes, values)
         self.header_height = int(self.figure.bbox.height)
         self.pixels = np.full((self.header_height + rows * self.cell_height, width, 4), 255,
                               dtype=np.uint8)
         self._camera = StreamingCamera(self.figure, self._paste_header)
 
-    def _key(self, n_classes):
+    def _key(self, n_classes, values):
         """The class key at the header's foot and, for two classes, the colour bar of
-        the regions' P(class 1)."""
+        the regions' P(class 1); for a regression (``n_classes`` None), the colour bar
+        of its values (``values``: low, high)."""
         width, height = self.figure.get_size_inches()
+        if n_classes is None:
+            norm, cmap = output_colours(None, values)
+            cax = self.figure.add_axes((0.3 / width, 0.44 / height, 1 - 0.6 / width,
+                                        0.12 / height))
+            colour_bar(cax, cmap, norm, "prediction (colours), target (points)",
+                       orientation="horizontal")
+            return
         strip = self.figure.add_axes((0.1 / width, 0.04 / height, 1 - 0.2 / width,
                                       (_KEY_IN - 0.1) / height))
         strip.set_axis_off()

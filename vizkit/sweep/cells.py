@@ -18,13 +18,14 @@ import numpy as np
 from ..output.camera import StreamingCamera
 from ..inspect.grid import InputGrid
 from ..inspect.limits import Bounds
-from ..panels import boundary, class_points, fix_limits, grid_lines, region_image, warped_mesh
+from ..panels import (boundary, class_points, fix_limits, grid_lines, region_image,
+                      value_points, warped_mesh)
 from ..inspect.probe import find_layer
 from ..inspect.readout import Readout
 from ..progress import Progress
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
-from ..style import TEXT, class_scale, style
+from ..style import PREDICTION_CMAP, TEXT, class_colors, class_scale, style
 from ..views.base import TrajectoryView
 
 __all__ = ["CellScales", "HiddenFit", "VariantCell", "cell_size", "cell_layout", "band_text",
@@ -99,16 +100,34 @@ class HiddenFit:
 
 @dataclass(frozen=True)
 class CellScales:
-    """What every cell of a sweep shares (grid, classes) and what is its own."""
+    """What every cell of a sweep shares (grid, classes, or a regression's value range
+    over every variant and frame) and what is its own."""
 
     grid: InputGrid
-    n_classes: int
+    n_classes: int  # None: a regression, coloured on ``values``
     label: str
     hidden: HiddenFit = None
+    values: tuple = None  # (low, high) of a regression's targets and predictions
 
     @property
     def n_panels(self):
         return 1 if self.hidden is None else 2
+
+    def colours(self):
+        """``(norm, cmap)`` of the cells: the class scale, or a regression's value scale."""
+        return output_colours(self.n_classes, self.values)
+
+
+def output_colours(n_classes, values):
+    """``(norm, cmap)``: :func:`vizkit.style.class_scale` for ``n_classes``, or (``n_classes``
+    None) a regression's value scale from ``values`` = (low, high)."""
+    if n_classes is not None:
+        return class_scale(n_classes)
+    import matplotlib as mpl
+    from matplotlib.colors import Normalize
+
+    low, high = values
+    return Normalize(low, high if high > low else low + 1), mpl.colormaps[PREDICTION_CMAP]
 
 
 class VariantCell(TrajectoryView):
@@ -130,7 +149,6 @@ class VariantCell(TrajectoryView):
         self.grid = grid
         self.n_classes = n_classes
         self.binary = n_classes == 2
-        self.norm, self.cmap = class_scale(n_classes)
         self._n_grid = len(grid.points)
         self._inputs = np.concatenate([grid.points, trajectory.x]).astype(np.float32)
         self._input_mesh = grid.to_grid(grid.points)
@@ -149,7 +167,8 @@ class VariantCell(TrajectoryView):
         projection = projection or self.scales.hidden.projection
         coords = projection(outputs[self.hidden])
         if projection.is_line:
-            coords[:, 1] = scores if self.binary else np.max(outputs[self.output_name], axis=1)
+            coords[:, 1] = (scores if self.binary or self.n_classes is None
+                            else np.max(outputs[self.output_name], axis=1))
         return scores, coords
 
     def fit_hidden(self):
@@ -204,6 +223,7 @@ class VariantCell(TrajectoryView):
                                        split_sets=self.scales.n_panels == 1))
 
     def draw_frame(self, axes, frame):
+        self.norm, self.cmap = self.scales.colours()
         scores, coords = self.values(frame)
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
         labels = self.trajectory.y
@@ -215,7 +235,7 @@ class VariantCell(TrajectoryView):
             order = np.argsort(coords[:self._n_grid, 0])[:: max(1, self._n_grid // 400)]
             axes[1].plot(coords[order, 0], coords[order, 1], color="#555555", linewidth=1.0,
                          zorder=2)
-            class_points(axes[1], coords[self._n_grid:], labels, size=4)
+            self._points(axes[1], coords[self._n_grid:], labels)
             return
         mesh = self.grid.to_grid(coords[:self._n_grid])
         coarse = mesh[self._mesh_index]
@@ -228,7 +248,14 @@ class VariantCell(TrajectoryView):
         grid_lines(ax, mesh, self._rows, self._cols, linewidth=0.4)
         if self.binary:
             boundary(ax, *(boundary_mesh or (mesh, grid_scores)), 0.5, linewidth=1.0)
-        class_points(ax, points, labels, size=4)
+        self._points(ax, points, labels)
+
+    def _points(self, ax, points, labels):
+        """The training points: by class, or a regression's by target on the cells' scale."""
+        if self.n_classes is None:
+            value_points(ax, points, labels, cmap=self.cmap, norm=self.norm, size=4)
+        else:
+            class_points(ax, points, labels, colors=class_colors(self.n_classes), size=4)
 
     def render(self, scales, frames, dpi):
         """RGB pixels ``(h, w, 3)`` of ``frames``; the figure is made at the first call
@@ -315,11 +342,29 @@ def trajectory_bytes(trajectory):
         path = trajectory.save(Path(folder) / "variant.npz")
         content = path.read_bytes()
     x = np.asarray(trajectory.x, dtype=float)
+    readout = Readout.of_trajectory(trajectory)
     return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
-                n_classes=Readout.of_trajectory(trajectory).n_classes, n_frames=trajectory.n_frames,
+                n_classes=readout.n_classes, values=_value_range(trajectory, readout),
+                classes=readout.class_names(trajectory.info.get("class_names")),
+                n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
                 final_metrics=trajectory.final_metrics(), environment=tensorflow_settings(),
                 layers=config_layer_names(parse_config(trajectory.model_config, "the run")))
+
+
+def _value_range(trajectory, readout):
+    """A regression's (low, high) over its targets and every frame's predictions on the
+    training points; None for a classifier."""
+    if not readout.is_regression:
+        return None
+    model = trajectory.build_model(0)
+    y = np.asarray(trajectory.y, dtype=float)
+    low, high = float(y.min()), float(y.max())
+    for frame in range(trajectory.n_frames):
+        trajectory.set_frame(model, frame)
+        predicted = np.asarray(model(trajectory.x, training=False), dtype=float)
+        low, high = min(low, float(predicted.min())), max(high, float(predicted.max()))
+    return low, high
 
 
 def _cell(key, trajectory, grid, n_classes, hidden):

@@ -319,7 +319,8 @@ class _Sweep:
 
         done = [self.done[v.index] for v in self.live]
         self.grid = shared_grid(done, self.plan.variants[0].options.get("grid_resolution", 150))
-        self.n_classes = max(d["n_classes"] for d in done)
+        self.n_classes, self.values = _shared_outputs(done)
+        self.classes = max((d["classes"] for d in done), key=len)
         hidden = {}
         if self.plan.hidden:
             futures = {v.index: self._submit(("fit", v.index), fit_variant,
@@ -334,7 +335,8 @@ class _Sweep:
                     self._fail(variant, exc)
             hidden = _shared_limits(hidden)
         self.scales = {v.index: CellScales(self.grid, self.n_classes, v.label,
-                                           hidden.get(v.index)) for v in self.live}
+                                           hidden.get(v.index), self.values)
+                       for v in self.live}
 
     # -- step 3, the view: cells drawn on the workers, frames composed here -------------
     def frames(self, choice="auto"):
@@ -407,7 +409,8 @@ class _Sweep:
         from .canvas import SweepCanvas, failed_cell
 
         canvas = SweepCanvas(self.plan.rows, self.plan.columns, cell_shape[:2],
-                             self.plan.describe(), dpi, n_classes=self.n_classes)
+                             self.plan.describe(), dpi, n_classes=self.n_classes,
+                             values=self.values)
         for index, reason in self.failed.items():
             variant = self.plan.variants[index]
             canvas.place(variant.row, variant.column,
@@ -434,7 +437,7 @@ class _Sweep:
                                                    for flag, values in self.plan.vary},
                 "fixed": self.plan.fixed, "rows": self.plan.rows, "columns": self.plan.columns,
                 "hidden": self.plan.hidden, "engine": self.engine, "fps": self.settings.fps,
-                "dpi": self.settings.dpi}
+                "dpi": self.settings.dpi, "readout": {"classes": self.classes}}
 
     def variant_records(self, files):
         records = []
@@ -483,3 +486,12 @@ def _one_line(exc, quoted=False):
     if isinstance(exc, VizkitError):
         return text[0] if text else "failed"
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _shared_outputs(done):
+    """``(n_classes, values)`` every cell shares: the most classes any variant's model
+    outputs, or (regressions) None and the value range over every variant."""
+    if any(d["n_classes"] is None for d in done):
+        ranges = [d["values"] for d in done if d["values"] is not None]
+        return None, (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    return max(d["n_classes"] for d in done), None

@@ -1,5 +1,7 @@
 """An image classifier learning: :class:`ImageClassifierView` and the stills of its run."""
 
+from functools import cached_property
+
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
@@ -93,6 +95,12 @@ class ImageClassifierView(TrajectoryView):
         if self.convs:
             self._fit_conv_scales()
 
+    @cached_property
+    def names(self):
+        """The image set's class names, one per class the model outputs (a class the
+        set lacks is named by its number)."""
+        return self.readout.class_names(self.images.class_names, fill="{k}")
+
     def outputs(self, frame):
         """Hidden activations (flattened), logits and class probabilities of the test
         images."""
@@ -135,7 +143,7 @@ class ImageClassifierView(TrajectoryView):
                 self.map_scales[name] = (Normalize(-top, top), "PuOr")
 
     def figure(self, dpi=100):
-        names = self.images.class_names
+        names = self.names
         n = len(names)
         wide = max(map(len, names)) > 2
         label_room = 1.2 if wide else 0.45
@@ -161,7 +169,8 @@ class ImageClassifierView(TrajectoryView):
         _, self._centres = mosaic(shown, _SHEET_COLUMNS)
         held_out = self.images.held_out
         sheet_ax.set_title(f"{held_out} images (wrong: label→prediction)")
-        confusion_ax.set_title(f"confusion matrix ({held_out} set)")
+        note = f"\n{self.classes_note}" if self.classes_note else ""  # the caption is full
+        confusion_ax.set_title(f"confusion matrix ({held_out} set){note}")
         colour_bar(bar, "Blues", Normalize(0, 1), "share of the true class", ticks=[0, 0.5, 1])
         fix_limits(bars_ax, ((-0.6, n - 0.4), (0, 1.32)))
         _probability_axis(bars_ax)
@@ -200,7 +209,7 @@ class ImageClassifierView(TrajectoryView):
         filters_ax.set_title(f"{self.convs[0]}: its {first.kernel.shape[3]} filters\n"
                              f"(kernel weights{note})", fontsize=TEXT["label"])
         colour_bar(filters_bar, "PuOr", self.filter_norm, "weight")
-        names = self.images.class_names
+        names = self.names
         label = names[int(self.images.y_test[self.example])]
         for (ax, bar), name in zip(maps, self.convs):
             count = find_layer(self.model, name).filters
@@ -217,7 +226,7 @@ class ImageClassifierView(TrajectoryView):
         out = self.outputs(frame)
         probabilities = out["probabilities"]
         predicted = probabilities.argmax(axis=1)
-        names = self.images.class_names
+        names = self.names
         truth = self.images.y_test
         shown = self.shown
         grid_labels(sheet_ax, self._centres, self.images.shape,
@@ -264,7 +273,7 @@ def digits_stills(view, seed=0):
     """The stills after training: samples, predictions, one image's probabilities
     and its logits beside them, the errors, the confusion matrix, the first
     layer's weights, the training and test curves."""
-    images, names = view.images, view.images.class_names
+    images, names = view.images, view.names
     trajectory = view.trajectory
     last = trajectory.n_frames - 1
     out = view.outputs(last)
