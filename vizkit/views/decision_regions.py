@@ -6,12 +6,13 @@ beside loss and accuracy curves drawn up to the current epoch.
 import numpy as np
 from matplotlib.colors import Normalize
 
+from ..errors import VizkitError
 from ..inspect.grid import InputGrid
 from .layout import Cell, Layout, Stack
 from ..panels import (class_keys, colour_bar, decision_panel, fix_limits, history_panel,
                       keys_legend, line_key, series_legend)
 from ..output.render import new_figure
-from ..style import MUTED, SERIES, TEXT, class_names, probability_cmap
+from ..style import MUTED, SERIES, TEXT, probability_cmap
 from ..panels.curves import loss_and_accuracy
 from .base import TrajectoryView
 
@@ -19,10 +20,6 @@ __all__ = ["ClassificationView", "classification_stills"]
 
 _SQUARE = 3.3  # inches per decision panel
 _CURVE = Cell(3.4, 1.3, left=0.7, top=0.3, bottom=0.42, right=0.1)
-
-
-def _names(trajectory):
-    return class_names(2, trajectory.info.get("class_names"))
 
 
 def _keys(names):
@@ -47,10 +44,15 @@ class ClassificationView(TrajectoryView):
     def __init__(self, trajectory, x_test, y_test, *, grid_resolution=150):
         self.trajectory = trajectory
         self.bind_probe()
+        if self.readout.n_classes != 2:
+            what = ("a regression" if self.readout.is_regression
+                    else f"a model of {self.readout.n_classes} classes")
+            raise VizkitError(f"the classification view draws P(class 1) of a two-class "
+                              f"model, but this run is {what}; draw it with LayerSpaces (the "
+                              "layers view)")
         self.x_test, self.y_test = np.asarray(x_test), np.asarray(y_test)
         both = np.concatenate([trajectory.x, self.x_test])
         self.grid = InputGrid.around(both, grid_resolution, padding=0.05)
-        self.names = _names(trajectory)
 
     def probabilities(self, frame):
         """P(class 1) at every grid point at ``frame``."""

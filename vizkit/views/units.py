@@ -383,3 +383,14 @@ def _class_means(x, y, n_classes):
     a class the data lack (no centre drawn)."""
     return np.array([x[y == k].mean(axis=0) if np.any(y == k) else (np.nan, np.nan)
                      for k in range(n_classes)])
+
+
+def unit_map_stills(view):
+    """The unit-map stills after training: the data, the regions (a classifier's), each
+    layer's units."""
+    stills = {"data": view.still([DATA])}
+    if not view.regression:
+        stills["regions"] = view.still([REGIONS])
+    for layer in view.layers:
+        stills[f"{layer}-units"] = view.still(view.layer_parts(layer))
+    return stills
