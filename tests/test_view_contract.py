@@ -138,34 +138,34 @@ def classification(kind):
 def sweep_frame(kind):
     """A sweep's frame is a cell's figure pasted under the canvas's header figure."""
     from vizkit.inspect.grid import InputGrid
-    from vizkit.inspect.readout import Readout
     from vizkit.sweep.canvas import SweepCanvas
-    from vizkit.sweep.cells import CellScales, VariantCell
+    from vizkit.sweep.cells import CellScales, VariantCell, trajectory_bytes
+    from vizkit.sweep.sweep_run import _shared_outputs
 
     trajectory = run(kind)
-    n_classes = Readout.of_trajectory(trajectory).n_classes
+    n_classes, values = _shared_outputs([trajectory_bytes(trajectory)])
     grid = InputGrid.around(trajectory.x, 20)
-    cell = VariantCell(trajectory, grid, n_classes, "hidden" if kind == "softmax" else
-                       "activation_1")
-    cell.scales = CellScales(grid, n_classes, "seed=1", cell.fit_hidden())
+    cell = VariantCell(trajectory, grid, n_classes, "activation_1" if kind == "sigmoid" else
+                       "hidden")
+    cell.scales = CellScales(grid, n_classes, "seed=1", cell.fit_hidden(), values)
     fig, band, axes = cell.figure(dpi=100)
     cell.draw(band, axes, trajectory.n_frames - 1)
     canvas = SweepCanvas(1, 2, (int(fig.bbox.height), int(fig.bbox.width)),
-                         "2 runs  ·  seed varies", 100, n_classes=n_classes)
+                         "2 runs  ·  seed varies", 100, n_classes=n_classes, values=values)
     canvas.frame("Epoch 1 of 1")
     return [fig, canvas.figure]
 
 
 CASES = [(layer_spaces, "sigmoid"), (layer_spaces, "softmax"), (layer_spaces, "logits"),
          (layer_spaces, "regression"),
-         (unit_maps, "sigmoid"), (unit_maps, "logits"),
+         (unit_maps, "sigmoid"), (unit_maps, "logits"), (unit_maps, "regression"),
          (neuron, "sigmoid"), (neuron, "regression"),
          (network, "sigmoid"), (network, "softmax"), (network, "regression"),
-         (tween, "sigmoid"), (tween, "softmax"),
+         (tween, "sigmoid"), (tween, "softmax"), (tween, "regression"),
          (landscape, "sigmoid"), (landscape, "softmax"),
          (image_classifier, "images"),
          (classification, "sigmoid"),
-         (sweep_frame, "sigmoid"), (sweep_frame, "softmax")]
+         (sweep_frame, "sigmoid"), (sweep_frame, "softmax"), (sweep_frame, "regression")]
 
 #: Colour maps that draw the input's own pixels: a picture shows what it is.
 PICTURES = {"gray", "gray_r"}
