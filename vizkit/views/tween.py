@@ -505,7 +505,7 @@ class Tween(TrajectoryView):
         header, title, left, gap, right = 0.8, 0.45, 0.75, 0.9, 0.25
         width = left + n * panel_size + (n - 1) * gap + right
         self._key_columns = legend_columns(self.names, width - left - right
-                                           - (2.3 if self.binary else 0))
+                                           - (2.1 if self.binary else 0))
         bottom = 0.55 + self._key_height()
         height = header + title + panel_size + bottom
         fig = new_figure(width, height, dpi=dpi)
