@@ -47,7 +47,8 @@ class SweepCanvas:
     key of the cells' colours (``n_classes`` classes) closes the header.
     """
 
-    def __init__(self, rows, columns, cell_shape, subtitle, dpi, n_classes=2, values=None):
+    def __init__(self, rows, columns, cell_shape, subtitle, dpi, n_classes=2, values=None,
+                 names=None):
         self.cell_height, self.cell_width = cell_shape
         width = columns * self.cell_width
         chars = max(20, int(width / (TEXT["subheader"] * dpi / 72 * 0.56)))
@@ -59,16 +60,16 @@ class SweepCanvas:
             self.figure = new_figure((width + 0.5) / dpi, height, dpi=dpi)
             self._header = self.figure.add_axes((0, _KEY_IN / height, 1, 1 - _KEY_IN / height))
             self._header.set_axis_off()
-            self._key(n_classes, values)
+            self._key(n_classes, values, names)
         self.header_height = int(self.figure.bbox.height)
         self.pixels = np.full((self.header_height + rows * self.cell_height, width, 4), 255,
                               dtype=np.uint8)
         self._camera = StreamingCamera(self.figure, self._paste_header)
 
-    def _key(self, n_classes, values):
-        """The class key at the header's foot and, for two classes, the colour bar of
-        the regions' P(class 1); for a regression (``n_classes`` None), the colour bar
-        of its values (``values``: low, high)."""
+    def _key(self, n_classes, values, names):
+        """The class key at the header's foot (``names``, default ``class k``) and, for
+        two classes, the colour bar of the regions' P(class 1); for a regression
+        (``n_classes`` None), the colour bar of its values (``values``: low, high)."""
         width, height = self.figure.get_size_inches()
         if n_classes is None:
             norm, cmap = output_colours(None, values)
@@ -80,7 +81,7 @@ class SweepCanvas:
         strip = self.figure.add_axes((0.1 / width, 0.04 / height, 1 - 0.2 / width,
                                       (_KEY_IN - 0.1) / height))
         strip.set_axis_off()
-        class_legend(strip, class_names(n_classes), loc="lower left")
+        class_legend(strip, names or class_names(n_classes), loc="lower left")
         if n_classes == 2:
             norm, cmap = class_scale(2)
             bar_width = min(2.0, width / 2 - 0.2)

@@ -410,7 +410,7 @@ class _Sweep:
 
         canvas = SweepCanvas(self.plan.rows, self.plan.columns, cell_shape[:2],
                              self.plan.describe(), dpi, n_classes=self.n_classes,
-                             values=self.values)
+                             values=self.values, names=self.classes)
         for index, reason in self.failed.items():
             variant = self.plan.variants[index]
             canvas.place(variant.row, variant.column,
