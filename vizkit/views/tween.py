@@ -375,7 +375,8 @@ class Tween(TrajectoryView):
         spaces = self.spaces
         scores = self.readout.scores(outputs[self._output])
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
-        height = scores if self.binary or self.regression else np.max(outputs[self._output], axis=1)
+        height = (scores if self.binary or self.regression
+                  else np.max(outputs[self._output], axis=1))
         planes, names = {}, {0: ("x0", "x1", "")}
         for k, space in enumerate(spaces):  # fitted on each space's last state
             if k + 1 < len(spaces) and spaces[k + 1] == space:

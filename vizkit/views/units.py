@@ -220,8 +220,9 @@ class UnitMaps(TrajectoryView):
     def parts(self):
         """Panels in order: data, regions (a classifier's), then one per shown unit of
         each layer (a regression's output unit is its prediction)."""
-        return [DATA] + ([] if self.regression else [REGIONS]) + [UnitPart(name, unit) for name in self.layers
-                                  for unit in self.units[name]]
+        regions = [] if self.regression else [REGIONS]
+        return [DATA, *regions] + [UnitPart(name, unit) for name in self.layers
+                                   for unit in self.units[name]]
 
     def layer_parts(self, layer):
         """One panel per shown unit of ``layer``."""
