@@ -276,7 +276,9 @@ _RECORD_FIELDS = ("scene", "parameters", "seed", "metrics")
 def _run_fields(recipe, options, settings, trajectory, replayed, frames):
     """What the manifest of one run's animation says of it (see :data:`_RECORD_FIELDS`)."""
     parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None)
-    parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
+    epochs = trajectory.frame_epochs
+    parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames],
+                      epochs_shown=[int(epochs[f]) for f in frames])
     return dict(scene=recipe.name, parameters=parameters, seed=trajectory.info.get("seed"),
                 metrics=trajectory.final_metrics())
 

@@ -95,10 +95,19 @@ class TrajectoryView:
         return self.activations(frame, x[::max(1, len(x) // 512)])
 
     def frame_title(self, frame):
-        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
-        epoch = self.trajectory.frame_epochs[frame]
-        total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
-        return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
+        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model. When
+        the model kept an earlier epoch's weights (``restore_best_weights``), the last
+        frame says which (``restored: epoch 14``) and that epoch's frame says so."""
+        trajectory = self.trajectory
+        epoch = trajectory.frame_epochs[frame]
+        total = trajectory.info.get("epochs", trajectory.n_frames - 1)
+        title = "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
+        restored = trajectory.restored_epoch
+        if restored is None:
+            return title
+        if frame % trajectory.n_frames == trajectory.n_frames - 1:
+            return f"{title}  ·  restored: epoch {restored}"
+        return f"{title}  ·  restored at the end" if epoch == restored else title
 
     def frame_step(self, frame):
         """The epoch ``frame`` shows: its step in TensorBoard."""

@@ -307,7 +307,8 @@ class LossLandscape(TrajectoryView):
         else:
             pad = 0.05 * (high - low or 1.0)
             limits = (low - pad, high + pad)
-        fix_limits(ax, ((0, max(self.trajectory.n_frames - 1, 1)), limits))
+        epochs = self.trajectory.frame_epochs
+        fix_limits(ax, ((epochs[0], max(epochs[-1], epochs[0] + 1)), limits))
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss" + (" (log scale)" if log else ""))
         ax.set_title("recorded loss, and the loss at the path's\nshadow on the plane",
@@ -339,7 +340,7 @@ class LossLandscape(TrajectoryView):
                         marker="o", markersize=2.5, zorder=6)
         surface_ax.plot(*path[-1], marker="o", markersize=8, color=_PATH_COLOR,
                         markeredgecolor="white", linestyle="none", zorder=7)
-        epochs = np.arange(frame + 1)
+        epochs = self.trajectory.frame_epochs[:frame + 1]
         curve_ax.plot(epochs, self.trajectory.metrics["loss"][:frame + 1], color=_PATH_COLOR,
                       linewidth=1.8, marker="o", markevery=[frame], markersize=5)
         curve_ax.plot(epochs, self.path_loss[:frame + 1], color="#555555", linewidth=1.2,
