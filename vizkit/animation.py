@@ -33,6 +33,7 @@ def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_feat
     An image classifier's run gets the view that draws images (following test image
     ``image``)."""
     from .data.image_sets import is_image_run
+    from .inspect.readout import Readout
     from .views.registry import DEFAULT_VIEW, VIEWS
 
     if is_image_run(trajectory):
@@ -47,6 +48,7 @@ def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_feat
             raise VizkitError(f"{parameter('image')} picks a test image of an image "
                               "classifier's run; this run is of a model of feature vectors")
         entry = VIEWS[view or DEFAULT_VIEW]
+        VIEWS.check_outputs(entry.name, Readout.of_trajectory(trajectory))
     return entry.make(trajectory, layers=layers, grid_resolution=grid_resolution,
                       input_features=input_features, image=image)
 

@@ -131,7 +131,7 @@ class Recorder(keras.callbacks.Callback):
         self._run = dict(
             model_config=self.model.to_json(), x=x, y=y,
             extras=dict(zip(("val_x", "val_y"), validation or ())),
-            info=dict(recorded_by="keras.callbacks", epochs=epochs,
+            info=dict(recorded_by="keras.callbacks", epochs=epochs, loss=_loss_of(self.model),
                       steps_per_epoch=self.params.get("steps"), every=self.every,
                       stopped_early=False))
         self._weights = [np.empty((self._most_frames(epochs, first), *w.shape), w.dtype)
@@ -200,6 +200,18 @@ class Recorder(keras.callbacks.Callback):
         raise VizkitError(f"recording {frames} frames of {_size(per_frame)} of weights needs "
                           f"{_size(per_frame * frames)}, over max_bytes={_size(self.max_bytes)}; "
                           f"fix: {fix}")
+
+
+def _loss_of(model):
+    """The compiled loss as JSON (a name, or Keras's config of it), for views that
+    evaluate it again (the loss landscape); ``None`` if Keras cannot serialise it."""
+    loss = getattr(model, "loss", None)
+    if loss is None or isinstance(loss, str):
+        return loss
+    try:
+        return keras.losses.serialize(loss)
+    except (TypeError, ValueError):
+        return None
 
 
 def _digest(weights):

@@ -109,9 +109,13 @@ class TrajectoryView:
             return f"{title}  ·  restored: epoch {restored}"
         return f"{title}  ·  restored at the end" if epoch == restored else title
 
+    def frame_epoch(self, frame):
+        """The epoch ``frame`` shows (the manifest's ``epochs_shown``)."""
+        return self.trajectory.frame_epochs[frame]
+
     def frame_step(self, frame):
         """The epoch ``frame`` shows: its step in TensorBoard."""
-        return self.trajectory.frame_epochs[frame]
+        return self.frame_epoch(frame)
 
     def frame_label(self, frame):
         """What the HTML player shows under ``frame`` (default: its title)."""

@@ -72,7 +72,11 @@ def _loss_from_info(info):
         return SCENE_LOSSES[key]
     if stored is None:
         raise VizkitError("the trajectory does not say which loss the model was trained "
-                          "with; pass loss= (e.g. 'binary_crossentropy')")
+                          "with (it was recorded before vizkit stored it); fix: record it "
+                          "again (vizkit.Recorder and vizkit animate store it), or draw it "
+                          "in Python: LossLandscape(trajectory, loss='binary_crossentropy')")
+    if isinstance(stored, dict):
+        return stored  # Keras's config of a loss object (vizkit.Recorder)
     wrapped = _WRAPPER.search(str(stored))
     if wrapped:
         name, kwargs = wrapped.groups()

@@ -15,9 +15,9 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
-from ..errors import VizkitError, parameter
+from ..errors import VizkitError
 from ..inspect.grid import InputGrid
-from ..inspect.input_plane import InputPlane
+from ..inspect.input_plane import InputPlane, image_view_fix, require_continuous_inputs
 from ..inspect.layer_health import LayerHealth
 from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds, robust_limits
@@ -117,8 +117,8 @@ class LayerSpaces(TrajectoryView):
         shape = np.shape(trajectory.x)[1:]
         if len(shape) != 1:
             raise VizkitError(f"this model takes inputs of shape {shape}, but layer spaces draw "
-                              "models of feature vectors; draw it with "
-                              f"{parameter('view', 'landscape')}")
+                              f"models of feature vectors; {image_view_fix()}")
+        require_continuous_inputs(self.model, "the layer spaces")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
         self.plane = InputPlane.fit(trajectory.x, input_features,

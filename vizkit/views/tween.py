@@ -28,7 +28,7 @@ from matplotlib.ticker import MaxNLocator
 from .._keras import import_keras
 from ..errors import VizkitError
 from ..inspect.grid import InputGrid
-from ..inspect.input_plane import require_two_features
+from ..inspect.input_plane import require_continuous_inputs, require_two_features
 from ..inspect.limits import Bounds
 from ..panels import (boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines,
                       warped_mesh)
@@ -263,6 +263,7 @@ class Tween(TrajectoryView):
                                   f"give {name} >= {low}")
         require_two_features(trajectory.x, "the tween")
         self.trajectory = trajectory
+        require_continuous_inputs(self.model, "the tween")
         self.frame = _frame_of_epoch(trajectory.frame_epochs, epoch)
         self.epoch = trajectory.frame_epochs[self.frame]
         self.shown_frames = (0, self.frame) if compare else (self.frame,)
@@ -568,6 +569,10 @@ class Tween(TrajectoryView):
                   zorder=0.5, interpolation="bilinear" if self.binary else "nearest")
         ax.add_collection(LineCollection(field.lines, colors="#222222", linewidths=1.0,
                                          linestyles=(0, (4, 3)), zorder=3.5), autolim=False)
+
+    def frame_epoch(self, index):
+        """The epoch every tween frame shows (the later one with ``compare``)."""
+        return self.epoch
 
     def frame_step(self, index):
         """TensorBoard's step for tween frame ``index``: its place in the tween."""
