@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import VizkitError
 from ..inspect.limits import Bounds
@@ -313,6 +314,7 @@ class LossLandscape(TrajectoryView):
             limits = (low - pad, high + pad)
         epochs = self.trajectory.frame_epochs
         fix_limits(ax, ((epochs[0], max(epochs[-1], epochs[0] + 1)), limits))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss" + (" (log scale)" if log else ""))
         ax.set_title("recorded loss, and the loss at the path's\nshadow on the plane",
