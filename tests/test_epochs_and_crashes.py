@@ -258,3 +258,22 @@ def test_image_runs_are_pointed_to_the_image_view():
         with pytest.raises(VizkitError, match="drawn by the image view") as refused:
             make(images)
         assert "landscape" not in str(refused.value)
+
+
+def test_replaying_a_regression_as_unit_maps_is_one_line(keras, tmp_path):
+    x = np.random.default_rng(1).normal(size=(30, 2)).astype("float32")
+    y = x[:, 0] - x[:, 1]
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
+                              keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    recorder = Recorder(x, y)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[recorder])
+    path = recorder.trajectory.save(tmp_path / "run.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = run_cli(["replay", str(path), "--view", "units", "--out",
+                          str(tmp_path / "units.gif"), "--quiet"])
+    assert_one_line(result, "this model is a regression, but the unit maps view draws "
+                            "classification only")
+    assert not (tmp_path / "units.gif").exists()

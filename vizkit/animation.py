@@ -33,7 +33,6 @@ def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_feat
     An image classifier's run gets the view that draws images (following test image
     ``image``)."""
     from .data.image_sets import is_image_run
-    from .inspect.readout import Readout
     from .views.registry import DEFAULT_VIEW, VIEWS
 
     if is_image_run(trajectory):
@@ -48,7 +47,6 @@ def view_for(trajectory, layers=None, view=None, grid_resolution=200, input_feat
             raise VizkitError(f"{parameter('image')} picks a test image of an image "
                               "classifier's run; this run is of a model of feature vectors")
         entry = VIEWS[view or DEFAULT_VIEW]
-        VIEWS.check_outputs(entry.name, Readout.of_trajectory(trajectory))
     return entry.make(trajectory, layers=layers, grid_resolution=grid_resolution,
                       input_features=input_features, image=image)
 
@@ -63,9 +61,15 @@ def model_recipe(train):
             return train(options, advance)
 
     def view(trajectory, options):
+        from .data.image_sets import is_image_run
+        from .inspect.readout import Readout
         from .recording.own_model import check_view_choice
+        from .views.registry import DEFAULT_VIEW, VIEWS
 
         check_view_choice(options.get("view"), options.get("input_features"))
+        if not is_image_run(trajectory):  # a replay's view must draw its kind of output
+            VIEWS.check_outputs(options.get("view") or DEFAULT_VIEW,
+                                Readout.of_trajectory(trajectory))
         return view_for(trajectory, options.get("layers"), options.get("view"),
                         input_features=options.get("input_features"),
                         image=options.get("image"))
