@@ -277,3 +277,19 @@ def test_replaying_a_regression_as_unit_maps_is_one_line(keras, tmp_path):
     assert_one_line(result, "this model is a regression, but the unit maps view draws "
                             "classification only")
     assert not (tmp_path / "units.gif").exists()
+
+
+@pytest.mark.parametrize("info, line", [
+    ({"frame_epochs": [0, 5]}, "its frame_epochs do not give one increasing epoch to each "
+                               "of its 6 frames"),
+    ({"frame_epochs": "0,5"}, "its frame_epochs do not give one increasing epoch"),
+    ({"restored_frame": 9}, "its restored_frame 9 is not one of its 6 frames"),
+    ({"restored_metrics": ["loss"]}, "its restored_metrics are not a mapping"),
+])
+def test_a_file_whose_frame_fields_disagree_is_one_line(every_5, tmp_path, info, line):
+    forged = Trajectory(model_config=every_5.model_config, weights=every_5.weights,
+                        metrics=every_5.metrics, x=every_5.x, y=every_5.y,
+                        info=dict(every_5.info, **info), extras=every_5.extras)
+    path = forged.save(tmp_path / "forged.npz")
+    with pytest.raises(VizkitError, match=f"forged.npz: {line}"):
+        Trajectory.load(path)

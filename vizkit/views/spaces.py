@@ -264,12 +264,13 @@ class LayerSpaces(TrajectoryView):
         """The health row's fixed parts: limits, labels, the layers' key."""
         health = self.health
         self._styles = layer_styles(health.layers)
-        last = max(int(health.epochs[-1]), 1)
+        first = int(health.epochs[0])  # a resumed fit's first frame is a later epoch
+        span = (first, max(int(health.epochs[-1]), first + 1))
         for ax, (key, title, values) in zip(axes, measures):
             low = 0.0
             if key == "probe" and health.regression:
                 low = min(0.0, float(np.min([np.min(v) for v in values.values()])))
-            fix_limits(ax, ((0, last), (low, 1.0 if key == "probe" else 1.02)))
+            fix_limits(ax, (span, (low, 1.0 if key == "probe" else 1.02)))
             ax.set_title(title, fontsize=TEXT["label"])
             ax.set_xlabel("epoch")
             ax.set_ylabel({"dead": "share of units", "saturated": "share of values"}.get(
