@@ -123,8 +123,9 @@ def test_every_k_keeps_multiples_of_k_and_the_last_epoch(keras, data):
         np.testing.assert_array_equal(kept, best)
     view = TrajectoryView()
     view.trajectory = trajectory
+    # The last frame names the epoch the model kept (issue 25): epoch 1, not a frame.
     assert [view.frame_title(f) for f in range(3)] == ["Before training", "Epoch 2 of 10",
-                                                       "Epoch 3 of 10"]
+                                                       "Epoch 3 of 10  ·  restored: epoch 1"]
 
 
 def test_caption_shows_train_and_validation_metrics(run, data):

@@ -61,9 +61,15 @@ def model_recipe(train):
             return train(options, advance)
 
     def view(trajectory, options):
+        from .data.image_sets import is_image_run
+        from .inspect.readout import Readout
         from .recording.own_model import check_view_choice
+        from .views.registry import DEFAULT_VIEW, VIEWS
 
         check_view_choice(options.get("view"), options.get("input_features"))
+        if not is_image_run(trajectory):  # a replay's view must draw its kind of output
+            VIEWS.check_outputs(options.get("view") or DEFAULT_VIEW,
+                                Readout.of_trajectory(trajectory))
         return view_for(trajectory, options.get("layers"), options.get("view"),
                         input_features=options.get("input_features"),
                         image=options.get("image"))

@@ -227,8 +227,8 @@ def _draw(recipe, options, settings, files, run, part, view, trajectories, repla
     """Write ``part``'s drawing in every format, its stills, and its trajectories."""
     board = None
     if view is not None:
-        board = _write_formats(recipe, options, settings, files, run, part, view, trajectories,
-                               replayed, progress)
+        board = _write_formats(recipe, options, settings, files, run, part, view, replayed,
+                               progress)
     if recipe.compose is None and view is not None and recipe.stills:
         trajectory = trajectories[part]
         for name, still in recipe.stills(trajectory, view, options).items():
@@ -242,8 +242,7 @@ def _draw(recipe, options, settings, files, run, part, view, trajectories, repla
     return board
 
 
-def _write_formats(recipe, options, settings, files, run, part, view, trajectories, replayed,
-                   progress):
+def _write_formats(recipe, options, settings, files, run, part, view, replayed, progress):
     """The render loop: each format of ``view`` into its staged files, and its manifest."""
     every = list(view.frames("all"))
     artifacts = files.artifacts(part)
@@ -261,8 +260,7 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
                                 on_frame=advance,
                                 sinks=sinks if artifact is artifacts[0] else ())
         fields = (view.manifest_fields(files) if recipe.compose is not None else
-                  _run_fields(recipe, options, settings, trajectories[part], replayed, frames,
-                              view))
+                  _run_fields(recipe, options, settings, view, replayed, frames))
         record = manifest_record(artifact.paths[0], frames=result.frame_count,
                                  files=artifact.paths, frame_size=result.frame_size,
                                  **{name: fields.pop(name) for name in _RECORD_FIELDS})
@@ -274,10 +272,13 @@ def _write_formats(recipe, options, settings, files, run, part, view, trajectori
 _RECORD_FIELDS = ("scene", "parameters", "seed", "metrics")
 
 
-def _run_fields(recipe, options, settings, trajectory, replayed, frames, view):
-    """What the manifest of one run's animation says of it (see :data:`_RECORD_FIELDS`)."""
+def _run_fields(recipe, options, settings, view, replayed, frames):
+    """What the manifest of one run's animation says of it (see :data:`_RECORD_FIELDS`):
+    the ``frames`` of ``view`` shown, and the epoch each shows."""
+    trajectory = view.trajectory
     parameters = _parameters(recipe, options, settings, trajectory.info, replayed, None, view)
-    parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames])
+    parameters.update(frames=settings.frames, frames_shown=[int(f) for f in frames],
+                      epochs_shown=[int(view.frame_epoch(f)) for f in frames])
     return dict(scene=recipe.name, parameters=parameters, seed=trajectory.info.get("seed"),
                 metrics=trajectory.final_metrics())
 

@@ -138,11 +138,13 @@ def check_xy(x, y, *, readout=None, n_outputs=None, source="the data"):
     """
     try:
         x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError):
         raise VizkitError(f"{source}: features and labels must be numbers") from None
     if x.ndim == 1:
         x = x.reshape(-1, 1)
+    _check_label_columns(y, len(x), source)
+    y = y.reshape(-1)
     if x.ndim != 2 or x.shape[1] == 0:
         raise VizkitError(f"{source}: features must be a table (rows × feature columns), got "
                           f"shape {x.shape}")
@@ -164,3 +166,17 @@ def check_xy(x, y, *, readout=None, n_outputs=None, source="the data"):
         readout.targets(y, source)
         whole = not readout.is_regression
     return x.astype(np.float32), y.astype(np.int64 if whole else np.float32)
+
+
+def _check_label_columns(y, n_rows, source):
+    """One line for labels given as a table of ``n_rows`` rows of several columns: one-hot
+    rows (say so, and how to turn them into class numbers) or several targets per row."""
+    if y.ndim != 2 or y.shape[1] < 2 or len(y) != n_rows:
+        return
+    one_hot = np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()
+    if one_hot:
+        raise VizkitError(f"{source}: the labels are one-hot rows ({y.shape[0]} × {y.shape[1]}); "
+                          "vizkit takes one class number per row: save y.argmax(axis=1) as "
+                          "the labels")
+    raise VizkitError(f"{source}: the labels have {y.shape[1]} columns per row; vizkit draws "
+                      "one target per row (a class number or one value)")

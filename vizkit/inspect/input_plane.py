@@ -14,7 +14,8 @@ import numpy as np
 
 from ..errors import VizkitError, parameter
 
-__all__ = ["InputPlane", "parse_features", "require_two_features"]
+__all__ = ["InputPlane", "parse_features", "require_two_features",
+           "require_continuous_inputs", "image_view_fix"]
 
 
 def parse_features(text):
@@ -114,9 +115,32 @@ def require_two_features(x, view):
     """One line for a view that maps units over the 2-D input plane, when the inputs
     ``x`` are not 2 features (``view``: what to call it, e.g. ``"the network diagram"``)."""
     shape = np.shape(x)[1:]
+    if len(shape) != 1:
+        raise VizkitError(f"this model takes inputs of shape {shape}, but {view} maps every "
+                          f"unit over the plane of 2 inputs (x0, x1); {image_view_fix()}")
     if shape != (2,):
-        what = f"{shape[0]} input features" if len(shape) == 1 else f"inputs of shape {shape}"
-        raise VizkitError(f"this model takes {what}, but {view} maps every unit over the "
-                          "plane of 2 inputs (x0, x1); draw it with "
+        raise VizkitError(f"this model takes {shape[0]} input features, but {view} maps "
+                          "every unit over the plane of 2 inputs (x0, x1); draw it with "
                           f"{parameter('view', 'layers')} (the inputs in a fixed 2-D "
                           f"projection) or {parameter('view', 'landscape')}")
+
+
+def image_view_fix():
+    """The fix for a view of feature vectors asked to draw an image model's run."""
+    return (f"an image classifier's run is drawn by the image view: leave out "
+            f"{parameter('view')} and vizkit picks it (in Python: "
+            "vizkit.views.image_classifier.ImageClassifierView)")
+
+
+def require_continuous_inputs(model, view):
+    """One line when ``model`` reads its inputs as integer codes (an ``Embedding``
+    layer): between two codes there is no input, so ``view``, which maps the model
+    over a plane of inputs, has nothing to draw there."""
+    codes = next((layer for layer in model.layers if type(layer).__name__ == "Embedding"),
+                 None)
+    if codes is not None:
+        raise VizkitError(f"layer {codes.name!r} (Embedding) reads the model's inputs as "
+                          f"integer codes (0 to {codes.input_dim - 1}): between two codes "
+                          f"there is no input, so {view} cannot map the plane of inputs; "
+                          f"draw it with {parameter('view', 'landscape')}, which maps the "
+                          "weights, not the inputs")

@@ -29,14 +29,17 @@ def _split(name):
     return "test" if name.startswith(("test_", "val_")) else "train"
 
 
-def history_panel(ax, metrics, names, *, upto=None, legend=True):
-    """Curves of ``metrics[name]`` against epoch for each of ``names``, up to ``upto``:
-    training solid, held-out data dashed (:data:`vizkit.style.SERIES`)."""
+def history_panel(ax, metrics, names, *, epochs=None, upto=None, legend=True):
+    """Curves of ``metrics[name]`` against ``epochs`` (each frame's epoch; default frame
+    k is epoch k) for each of ``names``, up to frame ``upto``: training solid, held-out
+    data dashed (:data:`vizkit.style.SERIES`)."""
     shown = []
+    stop = None if upto is None else upto + 1
     for name in names:
         if name in metrics:
-            values = np.asarray(metrics[name])[: None if upto is None else upto + 1]
-            ax.plot(np.arange(len(values)), values, linewidth=1.8, **SERIES[_split(name)])
+            values = np.asarray(metrics[name])[:stop]
+            xs = np.arange(len(values)) if epochs is None else np.asarray(epochs)[:stop]
+            ax.plot(xs, values, linewidth=1.8, **SERIES[_split(name)])
             shown.append(_split(name))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if legend and shown:
@@ -81,11 +84,12 @@ def rate_panel(ax, epochs, rates):
     return ax
 
 
-def loss_and_accuracy(axes, metrics):
-    """Two panels of training curves: loss and test loss, accuracy and test accuracy,
-    labelled (the classification and digits stills share them)."""
-    history_panel(axes[0], metrics, ("loss", "test_loss"))
-    history_panel(axes[1], metrics, ("accuracy", "test_accuracy"))
+def loss_and_accuracy(axes, metrics, epochs=None):
+    """Two panels of training curves against ``epochs`` (as :func:`history_panel`): loss
+    and test loss, accuracy and test accuracy, labelled (the classification and digits
+    stills share them)."""
+    history_panel(axes[0], metrics, ("loss", "test_loss"), epochs=epochs)
+    history_panel(axes[1], metrics, ("accuracy", "test_accuracy"), epochs=epochs)
     for ax, label in zip(axes, ("loss", "accuracy")):
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)

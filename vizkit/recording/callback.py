@@ -4,6 +4,7 @@ The recorder is a ``keras.callbacks.Callback``, so importing this module
 imports Keras; ``vizkit.Recorder`` loads it on first use only.
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -27,7 +28,12 @@ class Recorder(keras.callbacks.Callback):
     give ``model.fit(x, y, validation_split=0.2, callbacks=[recorder])``; then
     ``recorder.trajectory`` is what :func:`vizkit.record` returns: frame 0 the
     weights before training, then the weights after every ``every``-th epoch
-    and after the last epoch run. Each frame's metrics are ``model.evaluate``'s
+    and after the last epoch run. When another callback leaves the model holding an
+    earlier epoch's weights (``EarlyStopping(restore_best_weights=True)``), the
+    trajectory says which: ``info["restored_epoch"]``, and ``info["restored_frame"]``
+    when that epoch is a frame (else ``info["restored_metrics"]``, evaluated at those
+    weights); :meth:`~vizkit.run.trajectory.Trajectory.final_metrics` is then the
+    restored model's. Each frame's metrics are ``model.evaluate``'s
     at exactly those weights (not ``fit``'s running averages), on the training
     data (``loss``, ``accuracy``...) and on the validation data when there is
     some (``val_loss``, ``val_accuracy``...), without sample or class weights.
@@ -80,10 +86,10 @@ class Recorder(keras.callbacks.Callback):
         self._sets = {"": train, **({"val_": validation} if validation else {})}
         self.every = every
         self.max_bytes = max_bytes
-        self._epochs = []
+        self._epochs, self._ended = [], False
 
     def on_train_begin(self, logs=None):
-        self._epochs = []
+        self._epochs, self._digests, self._restored, self._ended = [], {}, None, False
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._epochs:
@@ -91,13 +97,16 @@ class Recorder(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         epoch += 1
+        weights = self.model.get_weights()
+        self._digests.setdefault(_digest(weights), epoch)
         if epoch % self.every == 0:
-            self._add_frame(epoch, self.model.get_weights())
+            self._add_frame(epoch, weights)
             self._pending = None
         else:
-            self._pending = (epoch, self.model.get_weights())
+            self._pending = (epoch, weights)
 
     def on_train_end(self, logs=None):
+        self._ended = True
         if not self._epochs:
             return  # fit ran no epoch
         if self._pending is not None:
@@ -122,12 +131,13 @@ class Recorder(keras.callbacks.Callback):
         self._run = dict(
             model_config=self.model.to_json(), x=x, y=y,
             extras=dict(zip(("val_x", "val_y"), validation or ())),
-            info=dict(recorded_by="keras.callbacks", epochs=epochs,
+            info=dict(recorded_by="keras.callbacks", epochs=epochs, loss=_loss_of(self.model),
                       steps_per_epoch=self.params.get("steps"), every=self.every,
                       stopped_early=False))
         self._weights = [np.empty((self._most_frames(epochs, first), *w.shape), w.dtype)
                          for w in initial]
         self._metrics, self._pending = {}, None
+        self._digests = {_digest(initial): first}
         self._add_frame(first, initial)
 
     @property
@@ -144,7 +154,27 @@ class Recorder(keras.callbacks.Callback):
             metrics={k: np.asarray(v, dtype=np.float64) for k, v in self._metrics.items()},
             x=run["x"], y=run["y"], extras=run["extras"],
             info=dict(run["info"], epochs_run=self._epochs[-1] - self._epochs[0],
-                      frame_epochs=list(self._epochs)))
+                      frame_epochs=list(self._epochs), **self._restored_info()))
+
+    def _restored_info(self):
+        """Which epoch the model holds when that is not the last frame's: a callback
+        restored it (``restore_best_weights``). Asked when the trajectory is read, after
+        ``fit`` returned, because callbacks end training in the order ``fit`` got them.
+        An epoch's weights are known by their digest; weights of no epoch say nothing."""
+        if not self._ended:
+            return {}  # fit is still running: the weights are its latest epoch's
+        if self._restored is None:
+            epoch = self._digests.get(_digest(self.model.get_weights()))
+            self._restored = {}
+            if epoch is not None and epoch != self._epochs[-1]:
+                self._restored["restored_epoch"] = epoch
+                if epoch in self._epochs:
+                    self._restored["restored_frame"] = self._epochs.index(epoch)
+                else:
+                    self._restored["restored_metrics"] = {
+                        prefix + name: float(value) for prefix, (x, y) in self._sets.items()
+                        for name, value in _evaluate(self.model, x, y).items()}
+        return self._restored
 
     def _add_frame(self, epoch, weights):
         """Store ``weights`` as the next frame, with the metrics the model has now."""
@@ -170,6 +200,27 @@ class Recorder(keras.callbacks.Callback):
         raise VizkitError(f"recording {frames} frames of {_size(per_frame)} of weights needs "
                           f"{_size(per_frame * frames)}, over max_bytes={_size(self.max_bytes)}; "
                           f"fix: {fix}")
+
+
+def _loss_of(model):
+    """The compiled loss as JSON (a name, or Keras's config of it), for views that
+    evaluate it again (the loss landscape); ``None`` if Keras cannot serialise it."""
+    loss = getattr(model, "loss", None)
+    if loss is None or isinstance(loss, str):
+        return loss
+    try:
+        return keras.losses.serialize(loss)
+    except (TypeError, ValueError):
+        return None
+
+
+def _digest(weights):
+    """A fingerprint of a model's weights: equal weights, equal digests."""
+    digest = hashlib.sha256()
+    for w in weights:
+        digest.update(str(w.shape).encode())
+        digest.update(np.ascontiguousarray(w).tobytes())
+    return digest.hexdigest()
 
 
 def _pair(data):

@@ -71,6 +71,7 @@ def check_table_run(model, x, y, *, view="layers", layers=None, input_features=N
                           f"{source} holds a table of features, not images")
     check_view_choice(view, input_features)
     VIEWS.check_inputs(view or "layers", x)
+    VIEWS.check_model(view or "layers", model, Readout.of(model))
     InputPlane.fit(x[:2], input_features)  # bad feature numbers fail now
     if layers:
         LayerProbe(model, layers)  # unknown names fail now

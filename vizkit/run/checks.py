@@ -136,7 +136,29 @@ def trajectory_fields(arrays, source):
     x, y = _data(arrays, source)
     return dict(model_config=_text(arrays, "model_config", source), weights=weights,
                 metrics=_metrics(arrays, len(weights[0]), source), x=x, y=y,
-                info=_info(arrays, source), extras=_extras(arrays, x.shape[1:], source))
+                info=_frames_info(_info(arrays, source), len(weights[0]), source),
+                extras=_extras(arrays, x.shape[1:], source))
+
+
+def _frames_info(info, n_frames, source):
+    """``info`` whose frame fields agree with the ``n_frames`` stored: ``frame_epochs``
+    (one whole number per frame, increasing) and the restored frame or its metrics."""
+    epochs = info.get("frame_epochs", list(range(n_frames)))
+    if not (isinstance(epochs, list) and len(epochs) == n_frames
+            and all(isinstance(e, int) and not isinstance(e, bool) for e in epochs)
+            and all(a < b for a, b in zip(epochs, epochs[1:]))):
+        raise VizkitError(f"{source}: its frame_epochs do not give one increasing epoch to "
+                          f"each of its {n_frames} frames; {_AGAIN}")
+    frame = info.get("restored_frame", n_frames - 1)
+    if not (isinstance(frame, int) and 0 <= frame < n_frames):
+        raise VizkitError(f"{source}: its restored_frame {frame!r} is not one of its "
+                          f"{n_frames} frames; {_AGAIN}")
+    metrics = info.get("restored_metrics", {})
+    if not (isinstance(metrics, dict)
+            and all(isinstance(v, (int, float)) for v in metrics.values())):
+        raise VizkitError(f"{source}: its restored_metrics are not a mapping of metric names "
+                          f"to numbers; {_AGAIN}")
+    return info
 
 
 def check_against_model(trajectory, source):

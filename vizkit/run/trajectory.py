@@ -70,9 +70,19 @@ class Trajectory:
         some epochs (``vizkit.Recorder(every=k)``), else frame k is epoch k."""
         return list(self.info.get("frame_epochs", range(self.n_frames)))
 
+    @property
+    def restored_epoch(self):
+        """The epoch whose weights the trained model kept, when a callback restored an
+        earlier one than the last frame's (``restore_best_weights``); else ``None``."""
+        return self.info.get("restored_epoch")
+
     def final_metrics(self):
-        """Every metric at the last frame, as plain floats."""
-        return {name: float(values[-1]) for name, values in self.metrics.items()}
+        """Every metric of the model the run kept, as plain floats: at the last frame,
+        or at the epoch restored (see :attr:`restored_epoch`)."""
+        if "restored_metrics" in self.info:
+            return {name: float(v) for name, v in self.info["restored_metrics"].items()}
+        frame = self.info.get("restored_frame", -1)
+        return {name: float(values[frame]) for name, values in self.metrics.items()}
 
     def weights_at(self, frame):
         """The model's weights at ``frame``, as ``model.set_weights`` takes them."""

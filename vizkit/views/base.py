@@ -126,14 +126,27 @@ class TrajectoryView:
         return self.activations(frame, x[::max(1, len(x) // 512)])
 
     def frame_title(self, frame):
-        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model."""
-        epoch = self.trajectory.frame_epochs[frame]
-        total = self.trajectory.info.get("epochs", self.trajectory.n_frames - 1)
-        return "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
+        """``Epoch k of n`` (k the frame's epoch); epoch 0 is the untrained model. When
+        the model kept an earlier epoch's weights (``restore_best_weights``), the last
+        frame says which (``restored: epoch 14``) and that epoch's frame says so."""
+        trajectory = self.trajectory
+        epoch = trajectory.frame_epochs[frame]
+        total = trajectory.info.get("epochs", trajectory.n_frames - 1)
+        title = "Before training" if epoch == 0 else f"Epoch {epoch} of {total}"
+        restored = trajectory.restored_epoch
+        if restored is None:
+            return title
+        if frame % trajectory.n_frames == trajectory.n_frames - 1:
+            return f"{title}  ·  restored: epoch {restored}"
+        return f"{title}  ·  restored at the end" if epoch == restored else title
+
+    def frame_epoch(self, frame):
+        """The epoch ``frame`` shows (the manifest's ``epochs_shown``)."""
+        return self.trajectory.frame_epochs[frame]
 
     def frame_step(self, frame):
         """The epoch ``frame`` shows: its step in TensorBoard."""
-        return self.trajectory.frame_epochs[frame]
+        return self.frame_epoch(frame)
 
     def frame_label(self, frame):
         """What the HTML player shows under ``frame`` (default: its title)."""

@@ -77,10 +77,11 @@ class ClassificationView(TrajectoryView):
             ax.set_xlabel("x0")
         train.set_ylabel("x1")
         test.tick_params(labelleft=False)
-        last = self.trajectory.n_frames - 1
+        epochs = self.trajectory.frame_epochs
+        span = (epochs[0], max(epochs[-1], epochs[0] + 1))
         losses = [v for k, v in self.trajectory.metrics.items() if k.endswith("loss")]
-        fix_limits(loss_ax, ((0, max(last, 1)), (0, 1.05 * max(np.max(v) for v in losses))))
-        fix_limits(accuracy_ax, ((0, max(last, 1)), (0, 1.02)))
+        fix_limits(loss_ax, (span, (0, 1.05 * max(np.max(v) for v in losses))))
+        fix_limits(accuracy_ax, (span, (0, 1.02)))
         loss_ax.set_ylabel("loss")
         accuracy_ax.set_ylabel("accuracy")
         accuracy_ax.set_xlabel("epoch")
@@ -94,10 +95,11 @@ class ClassificationView(TrajectoryView):
         decision_panel(train_ax, self.grid, probabilities, self.trajectory.x, self.trajectory.y,
                        size=4)
         decision_panel(test_ax, self.grid, probabilities, self.x_test, self.y_test)
-        history_panel(loss_ax, self.trajectory.metrics, ("loss", "test_loss"), upto=frame,
-                      legend=False)
-        history_panel(accuracy_ax, self.trajectory.metrics, ("accuracy", "test_accuracy"),
+        epochs = self.trajectory.frame_epochs
+        history_panel(loss_ax, self.trajectory.metrics, ("loss", "test_loss"), epochs=epochs,
                       upto=frame, legend=False)
+        history_panel(accuracy_ax, self.trajectory.metrics, ("accuracy", "test_accuracy"),
+                      epochs=epochs, upto=frame, legend=False)
 
 
 def _decision_still(columns, draw, names, *, titles=1, square=3.0, regions=True):
@@ -204,7 +206,7 @@ def classification_stills(trajectory, view):
         decision_panel(axes[1], view.grid, final, view.x_test, view.y_test, title="test data")
 
     def curves(axes):
-        loss_and_accuracy(axes, trajectory.metrics)
+        loss_and_accuracy(axes, trajectory.metrics, trajectory.frame_epochs)
 
     def rate(axes):
         lr_finder_panel(axes[0], search)

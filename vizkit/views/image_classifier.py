@@ -354,7 +354,7 @@ def digits_stills(view, seed=0):
         axes[0].set_title("first layer's weights, one image per unit")
 
     def curves(axes):
-        loss_and_accuracy(axes, trajectory.metrics)
+        loss_and_accuracy(axes, trajectory.metrics, trajectory.frame_epochs)
 
     tick_room = 1.2 if wide else 0.55
     sheet, _ = mosaic(kernel.T.reshape((-1,) + tuple(images.shape)), 5)

@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import VizkitError
 from ..inspect.limits import Bounds
@@ -72,7 +73,11 @@ def _loss_from_info(info):
         return SCENE_LOSSES[key]
     if stored is None:
         raise VizkitError("the trajectory does not say which loss the model was trained "
-                          "with; pass loss= (e.g. 'binary_crossentropy')")
+                          "with (it was recorded before vizkit stored it); fix: record it "
+                          "again (vizkit.Recorder and vizkit animate store it), or draw it "
+                          "in Python: LossLandscape(trajectory, loss='binary_crossentropy')")
+    if isinstance(stored, dict):
+        return stored  # Keras's config of a loss object (vizkit.Recorder)
     wrapped = _WRAPPER.search(str(stored))
     if wrapped:
         name, kwargs = wrapped.groups()
@@ -307,7 +312,9 @@ class LossLandscape(TrajectoryView):
         else:
             pad = 0.05 * (high - low or 1.0)
             limits = (low - pad, high + pad)
-        fix_limits(ax, ((0, max(self.trajectory.n_frames - 1, 1)), limits))
+        epochs = self.trajectory.frame_epochs
+        fix_limits(ax, ((epochs[0], max(epochs[-1], epochs[0] + 1)), limits))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss" + (" (log scale)" if log else ""))
         ax.set_title("recorded loss, and the loss at the path's\nshadow on the plane",
@@ -339,7 +346,7 @@ class LossLandscape(TrajectoryView):
                         marker="o", markersize=2.5, zorder=6)
         surface_ax.plot(*path[-1], marker="o", markersize=8, color=_PATH_COLOR,
                         markeredgecolor="white", linestyle="none", zorder=7)
-        epochs = np.arange(frame + 1)
+        epochs = self.trajectory.frame_epochs[:frame + 1]
         curve_ax.plot(epochs, self.trajectory.metrics["loss"][:frame + 1], color=_PATH_COLOR,
                       linewidth=1.8, marker="o", markevery=[frame], markersize=5)
         curve_ax.plot(epochs, self.path_loss[:frame + 1], color="#555555", linewidth=1.2,

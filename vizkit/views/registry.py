@@ -50,6 +50,8 @@ class ViewEntry:
     inputs: frozenset
     outputs: frozenset
     build: Callable
+    #: Whether the view maps the model over a plane of its inputs (the landscape does not).
+    maps_inputs: bool = True
 
     def load(self):
         """The view class (its module imported now)."""
@@ -77,10 +79,10 @@ class ViewRegistry:
     def __init__(self):
         self._entries = {}
 
-    def register(self, name, target, *, help, called, inputs, outputs, build):
+    def register(self, name, target, *, help, called, inputs, outputs, build, maps_inputs=True):
         """Register view ``name`` (see :class:`ViewEntry`); returns its entry."""
         entry = ViewEntry(name, target, help, called, frozenset(inputs), frozenset(outputs),
-                          build)
+                          build, maps_inputs)
         self._entries[name] = entry
         return entry
 
@@ -115,6 +117,26 @@ class ViewRegistry:
                else f"no {parameter('view')} draws it")
         raise VizkitError(f"this model takes {what}, but {entry.called} draws "
                           f"{' or '.join(sorted(entry.inputs))}; {fix}")
+
+    def check_outputs(self, name, readout):
+        """A one-line error when view ``name`` cannot draw the kind of output ``readout``
+        reads (a classification or a regression), naming the views that can."""
+        entry = self[name]
+        kind = REGRESSION if readout.is_regression else CLASSIFICATION
+        if kind not in entry.outputs:
+            others = [o for o in self.choices() if kind in self[o].outputs]
+            raise VizkitError(f"this model is a {kind}, but {entry.called} draws "
+                              f"{' or '.join(sorted(entry.outputs))} only; draw it with "
+                              f"{' or '.join(parameter('view', o) for o in others)}")
+
+    def check_model(self, name, model, readout):
+        """A one-line error when view ``name`` cannot draw ``model``, whose outputs
+        ``readout`` reads: its kind of output, or inputs read as integer codes."""
+        from ..inspect.input_plane import require_continuous_inputs
+
+        self.check_outputs(name, readout)
+        if self[name].maps_inputs:
+            require_continuous_inputs(model, self[name].called)
 
     def choices(self):
         """The views ``--view`` offers: those that draw feature vectors."""
@@ -175,7 +197,7 @@ VIEWS.register(
     "landscape", "vizkit.views.landscape:LossLandscape", called="the loss landscape",
     help="the loss over the plane of the weights' path",
     inputs={ONE_FEATURE, TWO_FEATURES, MANY_FEATURES}, outputs={CLASSIFICATION, REGRESSION},
-    build=lambda cls, trajectory, **_: cls(trajectory))
+    build=lambda cls, trajectory, **_: cls(trajectory), maps_inputs=False)
 VIEWS.register(
     "image", "vizkit.views.image_classifier:ImageClassifierView",
     called="the image classifier's view",

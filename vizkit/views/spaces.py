@@ -15,9 +15,9 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
-from ..errors import VizkitError, parameter
+from ..errors import VizkitError
 from ..inspect.grid import InputGrid
-from ..inspect.input_plane import InputPlane
+from ..inspect.input_plane import InputPlane, image_view_fix, require_continuous_inputs
 from ..inspect.layer_health import LayerHealth
 from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds, robust_limits
@@ -118,8 +118,8 @@ class LayerSpaces(TrajectoryView):
         shape = np.shape(trajectory.x)[1:]
         if len(shape) != 1:
             raise VizkitError(f"this model takes inputs of shape {shape}, but layer spaces draw "
-                              "models of feature vectors; draw it with "
-                              f"{parameter('view', 'landscape')}")
+                              f"models of feature vectors; {image_view_fix()}")
+        require_continuous_inputs(self.model, "the layer spaces")
         self.layers = default_layers(self.model) if layers is None else list(layers)
         self.bind_probe(self.layers)
         self.plane = InputPlane.fit(trajectory.x, input_features,
@@ -257,12 +257,13 @@ class LayerSpaces(TrajectoryView):
         """The health row's fixed parts: limits, labels, the layers' key."""
         health = self.health
         self._styles = layer_styles(health.layers)
-        last = max(int(health.epochs[-1]), 1)
+        first = int(health.epochs[0])  # a resumed fit's first frame is a later epoch
+        span = (first, max(int(health.epochs[-1]), first + 1))
         for ax, (key, title, values) in zip(axes, measures):
             low = 0.0
             if key == "probe" and health.regression:
                 low = min(0.0, float(np.min([np.min(v) for v in values.values()])))
-            fix_limits(ax, ((0, last), (low, 1.0 if key == "probe" else 1.02)))
+            fix_limits(ax, (span, (low, 1.0 if key == "probe" else 1.02)))
             ax.set_title(title, fontsize=TEXT["label"])
             ax.set_xlabel("epoch")
             ax.set_ylabel({"dead": "share of units", "saturated": "share of values"}.get(

@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from .._keras import import_keras
 from ..errors import VizkitError
 from ..inspect.grid import InputGrid
-from ..inspect.input_plane import require_two_features
+from ..inspect.input_plane import require_continuous_inputs, require_two_features
 from ..inspect.limits import Bounds
 from ..panels import (boundary, class_legend, class_points, colour_bar, fix_limits, grid_lines,
                       legend_columns, value_points, warped_mesh)
@@ -171,9 +171,9 @@ def _ease_limits(a, b, u):
 
 
 class _Panel(NamedTuple):
-    """The tween of one epoch: keyframe ``k`` is where stage ``k`` starts."""
+    """The tween of one recorded frame: keyframe ``k`` is where stage ``k`` starts."""
 
-    epoch: int
+    frame: int
     keyframes: list  # (n_grid + n_points, 2) plane coordinates, one per stage boundary
     projections: list  # the PlaneProjection each keyframe is drawn with
     axis_labels: list  # (x label, y label, note) per keyframe
@@ -239,7 +239,8 @@ class Tween(TrajectoryView):
         A recorded run of a model with a 2-D input whose hidden layers form
         a chain (each takes the previous one's output).
     epoch : int
-        The epoch to show (0 = untrained, -1 = the last).
+        The epoch to show (0 = untrained, -1 = the last), one the trajectory
+        recorded (see :attr:`~vizkit.run.trajectory.Trajectory.frame_epochs`).
     compare : bool
         Two panels: before training (epoch 0) and ``epoch``, at the same stage.
     steps : int
@@ -263,15 +264,14 @@ class Tween(TrajectoryView):
                 raise VizkitError(f"{name} = {value!r} is not a whole number >= {low}; "
                                   f"give {name} >= {low}")
         require_two_features(trajectory.x, "the tween")
-        n = trajectory.n_frames
-        if not -n <= epoch < n:
-            raise VizkitError(f"epoch {epoch} is out of range: the trajectory has epochs 0 to "
-                              f"{n - 1}; choose one of them (-1 is the last)")
         self.trajectory = trajectory
-        self.epoch = epoch % n
-        self.epochs = (0, self.epoch) if compare else (self.epoch,)
+        require_continuous_inputs(self.model, "the tween")
+        self.frame = _frame_of_epoch(trajectory.frame_epochs, epoch)
+        self.epoch = trajectory.frame_epochs[self.frame]
+        self.shown_frames = (0, self.frame) if compare else (self.frame,)
+        self.epochs = tuple(trajectory.frame_epochs[f] for f in self.shown_frames)
         self.steps, self.camera_steps, self.hold = int(steps), int(camera_steps), int(hold)
-        self.set_frame(self.epoch)
+        self.set_frame(self.frame)
         self.layers = self._chain()
         self._output = self.model.layers[-1].name
         self.stages = [Stage(layer.name, *step) for layer in self.layers
@@ -303,7 +303,7 @@ class Tween(TrajectoryView):
         self._sample = np.concatenate([self.grid.to_grid(np.arange(self._n_grid))
                                        [self._mesh_index].ravel(),
                                        self._n_grid + np.arange(len(trajectory.x))])
-        self.panels = [self._panel(e) for e in self.epochs]
+        self.panels = [self._panel(f) for f in self.shown_frames]
         self.sequence, self._captions = self._frame_list()
 
     # -- structure -------------------------------------------------------------
@@ -355,23 +355,23 @@ class Tween(TrajectoryView):
         return keras.Model(inputs, tensor)
 
     # -- numbers ---------------------------------------------------------------
-    def states(self, epoch):
-        """Every keyframe's values in its layer's units at ``epoch``.
+    def states(self, frame):
+        """Every keyframe's values in its layer's units at ``frame``.
 
         Returns ``(states, outputs)``: ``states[k]`` (n, units) is where stage
         ``k`` starts (the last one is where the tween ends), for the grid
         points then the data, in the space ``self.spaces[k]``; ``outputs`` are
         the probed layers' outputs.
         """
-        outputs = self.activations(epoch, self._inputs)
+        outputs = self.activations(frame, self._inputs)
         states = [self._inputs.astype(np.float64)]
         for layer in self.layers:
             states += _states(layer, states[-1], outputs[layer.name].astype(np.float64))
         return states, outputs
 
-    def _panel(self, epoch):
-        """Plane coordinates of every keyframe, limits per stage, colours: one epoch."""
-        states, outputs = self.states(epoch)
+    def _panel(self, frame):
+        """Plane coordinates of every keyframe, limits per stage, colours: one frame."""
+        states, outputs = self.states(frame)
         spaces = self.spaces
         scores = self.readout.scores(outputs[self._output])
         grid_scores = self.grid.to_grid(scores[:self._n_grid])
@@ -407,7 +407,7 @@ class Tween(TrajectoryView):
 
         views = [view(keyframes[0])] + [view(a, b) for a, b in zip(keyframes, keyframes[1:])]
         views.append(view(keyframes[-1]))
-        return _Panel(epoch, keyframes, [planes[s] for s in spaces], labels, views,
+        return _Panel(frame, keyframes, [planes[s] for s in spaces], labels, views,
                       grid_scores[self._cell_index], grid_scores[self._mesh_index],
                       self._field(views, planes[spaces[-1]]))
 
@@ -516,8 +516,8 @@ class Tween(TrajectoryView):
         header = fig.add_axes((0, 1 - header / height, 1, header / height))
         header.set_axis_off()
         for ax, chosen in zip(axes, self.panels):
-            title = TrajectoryView.frame_title(self, chosen.epoch)
-            metrics = TrajectoryView.frame_subtitle(self, chosen.epoch)
+            title = TrajectoryView.frame_title(self, chosen.frame)
+            metrics = TrajectoryView.frame_subtitle(self, chosen.frame)
             ax.set_title(title + (f"\n{metrics}" if metrics else ""), fontsize=TEXT["legend"])
             ax.set_xticks([])
             ax.set_yticks([])
@@ -595,6 +595,10 @@ class Tween(TrajectoryView):
         ax.add_collection(LineCollection(field.lines, colors="#222222", linewidths=1.0,
                                          linestyles=(0, (4, 3)), zorder=3.5), autolim=False)
 
+    def frame_epoch(self, index):
+        """The epoch every tween frame shows (the later one with ``compare``)."""
+        return self.epoch
+
     def frame_step(self, index):
         """TensorBoard's step for tween frame ``index``: its place in the tween."""
         return index
@@ -644,3 +648,16 @@ def _scale(ax, limits, labels):
                 fontsize=TEXT["note"],
                 color="#333333", zorder=6,
                 bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=1.5))
+
+
+def _frame_of_epoch(epochs, epoch):
+    """The frame that recorded ``epoch`` (-1: the last), or a one-line refusal."""
+    if epoch == -1:
+        return len(epochs) - 1
+    if not epochs[0] <= epoch <= epochs[-1]:
+        raise VizkitError(f"epoch {epoch} is out of range: the trajectory has epochs "
+                          f"{epochs[0]} to {epochs[-1]}; choose one of them (-1 is the last)")
+    if epoch not in epochs:
+        raise VizkitError(f"epoch {epoch} was not recorded: the trajectory keeps epochs "
+                          f"{', '.join(map(str, epochs))}; choose one of them (-1 is the last)")
+    return epochs.index(epoch)

@@ -17,7 +17,7 @@ from matplotlib.colors import Normalize
 
 from ..errors import VizkitError, parameter
 from ..inspect.grid import InputGrid
-from ..inspect.input_plane import require_two_features
+from ..inspect.input_plane import require_continuous_inputs, require_two_features
 from .layout import Cell, Layout, wrap
 from ..inspect.limits import Bounds
 from ..panels import (boundary, class_centres, class_keys, class_points, colour_bar,
@@ -119,6 +119,7 @@ class UnitMaps(TrajectoryView):
         self.units = {name: list(range(width)) for name, width in widths.items()}
         self.units.update(units or {})
         require_two_features(trajectory.x, "the unit maps view")
+        require_continuous_inputs(self.model, "the unit maps view")
         x, y = trajectory.x, trajectory.y
         self.n_classes = self.readout.n_classes
         self.names = self.readout.class_names(
@@ -167,7 +168,8 @@ class UnitMaps(TrajectoryView):
         maps = {}
         for name in self.layers:
             layer = self.model.get_layer(name)
-            kernel, bias = layer.kernel.numpy(), layer.bias.numpy()
+            kernel = layer.kernel.numpy()
+            bias = layer.bias.numpy() if layer.use_bias else 0.0  # Dense(use_bias=False)
             fed = out[f"{name}:input"]
             if self.over_plane[name]:
                 plane = self.planes[name].points.astype(np.float32)
