@@ -306,7 +306,8 @@ def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
         sweep.done = {i: {"n_frames": n, "epochs": n_frames - 1} for i, n in lengths.items()}
         sweep.trajectories = {i: i for i in lengths}
         sweep.scales = {i: None for i in lengths}
-        sweep.n_classes = 2  # what the fitted cells would have said (the canvas keys it)
+        # what the fitted cells would have said (the canvas keys it)
+        sweep.n_classes, sweep.values, sweep.classes = 2, None, ["class 0", "class 1"]
         if traced:  # after a first sweep: fonts and modules load once, not per frame
             render_with_fake_workers(tmp_path / "warm-up", 2, 2, traced=False)
             tracemalloc.start()
