@@ -49,7 +49,7 @@ def largest_gap(model, x, layers=None, inputs_of=()):
     (default: every layer)."""
     engine = NumpyModel(model.to_json())
     assert engine.layer_names() == layer_names(model)
-    expected = LayerProbe(model, layers, inputs_of=inputs_of)(x)
+    expected = LayerProbe(model, layers, inputs_of=inputs_of, engine="keras")(x)
     actual = engine.outputs(x, model.get_weights(), layers, inputs_of=inputs_of)
     assert actual.keys() == expected.keys()
     gaps = {key: gap(actual[key], expected[key]) for key in expected}
@@ -208,7 +208,7 @@ def test_stored_runs_at_first_and_last_frame(path, rng):
     x = np.concatenate([trajectory.x[:200], trajectory.x[:50] * 3]).astype(np.float32)
     for frame in (0, trajectory.n_frames - 1):
         trajectory.set_frame(model, frame)
-        expected = LayerProbe(model)(x)
+        expected = LayerProbe(model, engine="keras")(x)
         actual = engine.outputs(x, trajectory.weights_at(frame))
         for name in expected:
             assert gap(actual[name], expected[name]) <= TOLERANCE, (name, frame)
@@ -279,3 +279,48 @@ print("ok")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_layer_probe_uses_the_engine_it_can_and_follows_the_models_weights(rng):
+    from vizkit.inspect.engine import use_engine
+
+    keras = import_keras()
+    dense = randomize(one_layer(keras.layers.Dense(3, activation="tanh", name="d")))
+    x = points(rng)
+    probes = {engine: LayerProbe(dense, engine=engine) for engine in ("auto", "numpy", "keras")}
+    assert {e: p.engine for e, p in probes.items()} == {"auto": "numpy", "numpy": "numpy",
+                                                         "keras": "keras"}
+    before = probes["auto"](x)["d"]
+    assert gap(before, probes["keras"](x)["d"]) <= TOLERANCE
+    randomize(dense, seed=1)  # the probes read the weights the model holds now
+    after = probes["auto"](x)["d"]
+    assert gap(after, probes["keras"](x)["d"]) <= TOLERANCE
+    assert gap(after, before) > 0.01
+    with use_engine("keras"):
+        assert LayerProbe(dense).engine == "keras"
+    conv = keras.Sequential([keras.Input((4, 3)), keras.layers.Conv1D(2, 2)])
+    assert LayerProbe(conv).engine == "keras"
+    with pytest.raises(UnsupportedModel, match="Conv1D"):
+        LayerProbe(conv, engine="numpy")
+
+
+def test_replay_manifest_says_which_engine_drew(tmp_path):
+    import json
+
+    from vizkit import Trajectory
+    from vizkit.animation import model_recipe
+    from vizkit.errors import VizkitError
+    from vizkit.pipeline import RenderSettings, produce
+
+    trajectory = Trajectory.load(LAYER_SPACES_TRAJECTORY)
+    drawn = {}
+    for engine in ("numpy", "keras"):
+        settings = RenderSettings(out=tmp_path / f"{engine}.gif", stills="last",
+                                  engine=engine, formats=("gif",))
+        produce(model_recipe(None), {}, settings, replay=trajectory, any_scene=True,
+                replay_from=LAYER_SPACES_TRAJECTORY)
+        manifest = json.loads((tmp_path / f"{engine}.gif.json").read_text())
+        drawn[engine] = manifest["layer_engine"]
+    assert drawn == {"numpy": "numpy", "keras": "keras"}
+    with pytest.raises(VizkitError, match="engine='torch' is not an engine"):
+        RenderSettings(out=tmp_path / "x.gif", engine="torch")

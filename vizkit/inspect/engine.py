@@ -11,13 +11,21 @@ caller falls back to Keras before drawing anything.
 
 import json
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
-from ..errors import VizkitError
+from ..errors import VizkitError, parameter
 from .activations import activation_function, elu, leaky_relu, relu, softmax
 
-__all__ = ["NumpyModel", "UnsupportedModel", "LAYERS"]
+__all__ = ["NumpyModel", "UnsupportedModel", "LAYERS", "ENGINES", "use_engine",
+           "engine_choice", "check_engine"]
+
+#: Who computes layer outputs: ``auto`` (numpy when it knows every layer, else Keras),
+#: ``numpy`` (refused with :class:`UnsupportedModel` when it does not) or ``keras``.
+ENGINES = ("auto", "numpy", "keras")
+_CHOICE = ContextVar("vizkit_engine", default="auto")
 
 _EPSILON = 1e-7  # keras.backend.epsilon(), Normalization's floor on the deviation
 
@@ -30,6 +38,29 @@ class UnsupportedModel(VizkitError):
 def _unsupported(layer, what):
     return UnsupportedModel(f"the numpy engine cannot compute layer {layer!r} ({what}); "
                             "let Keras compute the model")
+
+
+def check_engine(engine):
+    """``engine`` if it is one of :data:`ENGINES`, else a one-line error."""
+    if engine not in ENGINES:
+        raise VizkitError(f"{parameter('engine', engine)} is not an engine; choose one of "
+                          f"{', '.join(ENGINES)}")
+    return engine
+
+
+def engine_choice():
+    """The engine chosen for probes made now (see :func:`use_engine`; default ``auto``)."""
+    return _CHOICE.get()
+
+
+@contextmanager
+def use_engine(engine):
+    """Within the block, probes made without an explicit engine use ``engine``."""
+    token = _CHOICE.set(check_engine(engine))
+    try:
+        yield
+    finally:
+        _CHOICE.reset(token)
 
 
 class _Layer:
