@@ -116,7 +116,7 @@ def _keep_axes(axis, ndim):
     return sorted(a % ndim for a in axes)
 
 
-def _broadcast(values, ndim, keep, shape):
+def _broadcast(values, ndim, keep):
     """``values`` (shaped like the kept axes, or a scalar) shaped to broadcast on inputs."""
     values = np.asarray(values, dtype=np.float32)
     if values.ndim == 0:
@@ -134,8 +134,8 @@ def _normalization(config, name):
     def normalize(x, mean, variance):
         x = _float32(x)
         keep = _keep_axes(axis, x.ndim)
-        mean = _broadcast(mean, x.ndim, keep, x.shape)
-        deviation = np.maximum(np.sqrt(_broadcast(variance, x.ndim, keep, x.shape)),
+        mean = _broadcast(mean, x.ndim, keep)
+        deviation = np.maximum(np.sqrt(_broadcast(variance, x.ndim, keep)),
                                np.float32(_EPSILON))
         return (mean + x * deviation) if invert else (x - mean) / deviation
 
@@ -167,7 +167,7 @@ def _batch_normalization(config, name):
         beta = weights.pop(0) if center else None
         mean, variance = weights
         keep = _keep_axes(axis, x.ndim)
-        shaped = [None if w is None else _broadcast(w, x.ndim, keep, x.shape)
+        shaped = [None if w is None else _broadcast(w, x.ndim, keep)
                   for w in (gamma, beta, mean, variance)]
         gamma, beta, mean, variance = shaped
         inverse = 1.0 / np.sqrt(variance + np.float32(epsilon))
