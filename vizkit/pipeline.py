@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import VizkitError, parameter, spoken
+from .inspect.engine import check_engine, use_engine
 from .output.files import RunFiles, manifest_of
 from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
@@ -92,7 +93,8 @@ class RenderSettings:
     (``x.gif`` → ``x.trajectory.npz``) unless ``trajectory_to`` names it, or
     nowhere with ``trajectory=False``. With ``tensorboard`` (a log folder) every
     frame of the first format and the metrics also go to TensorBoard, once the
-    files are saved."""
+    files are saved. ``engine`` computes the layer outputs the views draw
+    (:data:`vizkit.inspect.engine.ENGINES`: ``auto`` is numpy when it knows the model)."""
 
     out: Path
     formats: tuple = ()
@@ -105,6 +107,7 @@ class RenderSettings:
     trajectory: bool = True
     trajectory_to: Path = None
     tensorboard: Path = None
+    engine: str = "auto"
     sinks: tuple = field(default=())
 
     @classmethod
@@ -123,6 +126,7 @@ class RenderSettings:
         if self.frames not in FRAME_CHOICES:
             raise VizkitError(f"frames must be one of {', '.join(FRAME_CHOICES)}, got "
                               f"{self.frames!r}")
+        check_engine(self.engine)
         object.__setattr__(self, "out", Path(self.out))
 
     def format_list(self):
@@ -145,6 +149,11 @@ def produce(recipe, options, settings, *, replay=None, replay_from=None, any_sce
     progress = progress or Progress()
     if replay is not None and not any_scene:
         _check_replay(recipe, replay)
+    with use_engine(settings.engine):
+        return _produce(recipe, options, settings, replay, replay_from, progress)
+
+
+def _produce(recipe, options, settings, replay, replay_from, progress):
     files = _plan(recipe, options, settings, replay)
     boards = []
     with OutputTransaction(settings.overwrite) as run:
@@ -264,6 +273,8 @@ def _write_formats(recipe, options, settings, files, run, part, view, replayed, 
         record = manifest_record(artifact.paths[0], frames=result.frame_count,
                                  files=artifact.paths, frame_size=result.frame_size,
                                  **{name: fields.pop(name) for name in _RECORD_FIELDS})
+        if recipe.compose is None:  # a sweep's cells are drawn on its workers
+            record["layer_engine"] = view.layer_engine
         record.update(fields)  # a composed view's own (a sweep's variants and resources)
         write_json(run.stage(artifact.manifest), record)
     return board

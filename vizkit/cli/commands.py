@@ -77,7 +77,8 @@ def _view_choice(options):
 @_model_options
 @_view_options
 @render_options(out="output/animate/animation.gif")
-def animate(out, formats, fps, dpi, stills, frames, tensorboard, overwrite, quiet, **options):
+def animate(out, formats, fps, dpi, stills, frames, engine, tensorboard, overwrite, quiet,
+            **options):
     """Train your model on your data and animate every layer."""
     from ..animation import model_recipe
     from ..pipeline import produce
@@ -85,7 +86,7 @@ def animate(out, formats, fps, dpi, stills, frames, tensorboard, overwrite, quie
 
     written = produce(model_recipe(train_own_model), _view_choice(options),
                       _settings(out, formats, fps, dpi, stills, overwrite, frames,
-                                tensorboard=tensorboard),
+                                tensorboard=tensorboard, engine=engine),
                       progress=ConsoleProgress(quiet))
     report(written, quiet)
 
@@ -113,8 +114,8 @@ def record(out, overwrite, quiet, **options):
                 type=click.Path(dir_okay=False, path_type=Path))
 @_view_options
 @render_options(out="output/replay/replay.gif")
-def replay(trajectory_path, out, formats, fps, dpi, stills, frames, tensorboard, overwrite,
-           quiet, **options):
+def replay(trajectory_path, out, formats, fps, dpi, stills, frames, engine, tensorboard,
+           overwrite, quiet, **options):
     """Render a saved trajectory again, with no training."""
     from ..animation import model_recipe
     from ..pipeline import produce
@@ -124,7 +125,7 @@ def replay(trajectory_path, out, formats, fps, dpi, stills, frames, tensorboard,
     recipe = model_recipe(None)
     written = produce(recipe, _view_choice(options),
                       _settings(out, formats, fps, dpi, stills, overwrite, frames,
-                                tensorboard=tensorboard), replay=trajectory,
+                                tensorboard=tensorboard, engine=engine), replay=trajectory,
                       replay_from=trajectory_path, progress=ConsoleProgress(quiet),
                       any_scene=True)
     report(written, quiet)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ..inspect.engine import ENGINES
 from ..views.pacing import FRAME_CHOICES
 from ..output.writers import FORMATS
 
@@ -36,9 +37,14 @@ def training_options(epochs, learning_rate, seed, *, epochs_help="Most epochs to
     )
 
 
-def render_options(out):
+def render_options(out, engine=True):
     """``--out``, ``--format``, ``--fps``, ``--dpi``, ``--stills``, ``--frames``,
-    ``--overwrite``, ``--quiet``."""
+    ``--engine`` (unless ``engine`` is false: a sweep draws its cells on its workers),
+    ``--tensorboard``, ``--overwrite``, ``--quiet``."""
+    engine_option = click.option(
+        "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+        help="Who computes the layer outputs drawn: numpy (refused for a layer it does not "
+             "know), keras, or auto (numpy when it knows every layer).")
     return stack(
         click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                      default=Path(out), show_default=True,
@@ -58,6 +64,7 @@ def render_options(out):
                      show_default=True,
                      help="Frames an animation shows: auto (every epoch while the picture "
                           "changes fast, fewer as it settles) or all."),
+        *([engine_option] if engine else []),
         click.option("--tensorboard", type=click.Path(file_okay=False, path_type=Path),
                      default=None, metavar="LOGDIR",
                      help="Also write every frame and the metrics to TensorBoard's LOGDIR."),

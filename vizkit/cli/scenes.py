@@ -70,7 +70,8 @@ def run_scene(recipe, options):
                               fps=options.pop("fps"), dpi=options.pop("dpi"),
                               stills=options.pop("stills"), frames=options.pop("frames"),
                               overwrite=options.pop("overwrite"),
-                              tensorboard=options.pop("tensorboard"))
+                              tensorboard=options.pop("tensorboard"),
+                              engine=options.pop("engine"))
     quiet, replay_from = options.pop("quiet"), options.pop("replay")
     replay = None
     if replay_from is not None:

@@ -112,7 +112,7 @@ def _sweep_command(name):
         click.option("--hidden", default=recipe.sweep_hidden or "none", show_default=True,
                      help="Layer whose space each cell draws beside the input space "
                           "(none: the input space only)."),
-        render_options(out=f"output/sweep/{name}.gif"),
+        render_options(out=f"output/sweep/{name}.gif", engine=False),
     ]
     for decorator in reversed(decorators[1:]):
         run = decorator(run)

@@ -1,4 +1,5 @@
-"""Numbers at a frame: layer probes, the readout of outputs as classes or values,
+"""Numbers at a frame: layer probes (with a numpy engine for models of the layers it
+knows, :mod:`vizkit.inspect.engine`), the readout of outputs as classes or values,
 projections, input grids and planes, limits fixed over a run, layer health and
 confusion counts.
 

@@ -1,4 +1,5 @@
-"""Read the outputs of chosen layers with one Keras sub-model, built once."""
+"""Read the outputs of chosen layers: with the numpy engine when it knows the model
+(:mod:`vizkit.inspect.engine`), else with one Keras sub-model, built once."""
 
 import numpy as np
 
@@ -68,6 +69,11 @@ class LayerProbe:
         default every layer with an output.
     inputs_of : list of str, optional
         Layers whose *input* to read too, returned as ``"NAME:input"``.
+    engine : {"auto", "numpy", "keras"}, optional
+        Who computes the outputs (default: :func:`~vizkit.inspect.engine.engine_choice`):
+        ``auto`` uses numpy when it knows every layer of the model, else Keras. Either
+        way the outputs are those of the weights the model holds. ``engine`` says which
+        one computes.
 
     Examples
     --------
@@ -75,7 +81,7 @@ class LayerProbe:
     >>> outputs = probe(points)        # {"hidden_1": (n, 2), "activation_1": (n, 2)}
     """
 
-    def __init__(self, model, layers=None, inputs_of=()):
+    def __init__(self, model, layers=None, inputs_of=(), engine=None):
         keras = import_keras()
         available = layer_names(model)
         self.layers = list(available if layers is None else layers)
@@ -90,16 +96,52 @@ class LayerProbe:
         if not inputs:
             raise VizkitError("the model has no defined input; start it with "
                               "keras.Input(shape=...) or call it on data once")
-        outputs = [_tensor(model, name, "output") for name in self.layers]
-        outputs += [_tensor(model, name, "input") for name in inputs_of]
         self.keys = self.layers + [f"{name}:input" for name in inputs_of]
-        self._submodel = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs)
+        self._model, self._inputs_of = model, list(inputs_of)
+        self._numpy = _numpy_engine(model, available, engine)
+        self.engine = "keras" if self._numpy is None else "numpy"
+        if self._numpy is None:
+            outputs = [_tensor(model, name, "output") for name in self.layers]
+            outputs += [_tensor(model, name, "input") for name in inputs_of]
+            self._submodel = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs)
 
     def __call__(self, x, batch_size=65536):
         """Every probed tensor for ``x``, as ``{key: (n, units) array}`` (see ``keys``)."""
         x = np.asarray(x, dtype=np.float32)
+        if self._numpy is not None:
+            weights = self._model.get_weights()
+            chunks = [self._numpy.outputs(x[i:i + batch_size], weights, self.layers,
+                                          self._inputs_of)
+                      for i in range(0, len(x), batch_size)]
+            return {key: np.concatenate([chunk[key] for chunk in chunks]) for key in self.keys}
         chunks = [self._submodel(x[i:i + batch_size], training=False)
                   for i in range(0, len(x), batch_size)]
         columns = zip(*[c if isinstance(c, (list, tuple)) else [c] for c in chunks])
         return {name: np.concatenate([np.asarray(part) for part in parts]).reshape(len(x), -1)
                 for name, parts in zip(self.keys, columns)}
+
+
+def _numpy_engine(model, names, engine):
+    """The numpy engine of ``model`` if ``engine`` (default: the current choice) allows
+    it and it computes exactly this model's layers and weights; else None (Keras).
+    ``engine="numpy"`` refuses a model the engine does not know."""
+    from .engine import NumpyModel, UnsupportedModel, check_engine, engine_choice
+
+    engine = check_engine(engine_choice() if engine is None else engine)
+    if engine == "keras":
+        return None
+    try:
+        numpy_model = NumpyModel(model.to_json())
+        if numpy_model.layer_names() != names or numpy_model.n_weights != len(model.weights):
+            raise UnsupportedModel("the numpy engine reads other layers or weights than "
+                                   "Keras built; let Keras compute the model")
+    except UnsupportedModel:
+        if engine == "numpy":
+            raise
+        return None
+    except Exception:  # a model Keras cannot save as JSON (custom objects): Keras computes
+        if engine == "numpy":
+            raise UnsupportedModel("the numpy engine reads a model from its saved config, "
+                                   "and this model has none; let Keras compute it") from None
+        return None
+    return numpy_model

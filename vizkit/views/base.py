@@ -91,6 +91,13 @@ class TrajectoryView:
         self.probe = LayerProbe(self.model, names, inputs_of=inputs_of)
         return self.probe
 
+    @property
+    def layer_engine(self):
+        """Which engine computes the layer outputs this view draws, ``numpy`` or ``keras``
+        (its probe's; a view without one draws from the Keras model)."""
+        probe = getattr(self, "probe", None)
+        return probe.engine if probe is not None else "keras"
+
     def set_frame(self, frame):
         """Give the bound model the weights of ``frame`` (and the state derived from
         them), unless it holds them already: a frame's panels all ask for its weights."""
