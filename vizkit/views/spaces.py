@@ -12,7 +12,6 @@ coloured by the model's output.
 """
 
 import numpy as np
-from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from ..errors import VizkitError
