@@ -241,13 +241,14 @@ def test_one_hot_labels_are_named_with_the_fix(files, tmp_path):
                     "y.argmax(axis=1)")
 
 
-def test_units_of_a_regression_is_one_line_without_warnings(files, tmp_path):
+def test_units_of_a_regression_draws_without_warnings(files, tmp_path):
+    """The unit maps draw a regression (targets on one value scale): no refusal, no
+    RuntimeWarning from numpy."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         result = animate(files, tmp_path, "regression.keras", "values.npz", "--view", "units")
-    assert_one_line(result, "this model is a regression, but the unit maps view draws "
-                            "classification only", "--view layers")
-    assert "vizkit." not in result.output  # no internal function to call
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "run.gif").is_file()
 
 
 def test_image_runs_are_pointed_to_the_image_view():

@@ -179,13 +179,14 @@ VIEWS.register(
     build=_layer_spaces)
 VIEWS.register(
     "units", "vizkit.views.units:UnitMaps", called="the unit maps view",
-    help="each Dense unit as a map", inputs={TWO_FEATURES}, outputs={CLASSIFICATION},
+    help="each Dense unit as a map", inputs={TWO_FEATURES},
+    outputs={CLASSIFICATION, REGRESSION},
     build=lambda cls, trajectory, *, layers, grid_resolution, **_: cls(
         trajectory, layers=layers, grid_resolution=min(grid_resolution, 150)))
 VIEWS.register(
     "tween", "vizkit.views.tween:Tween", called="the tween",
     help="the data moving through each layer's stages (last epoch)",
-    inputs={TWO_FEATURES}, outputs={CLASSIFICATION},
+    inputs={TWO_FEATURES}, outputs={CLASSIFICATION, REGRESSION},
     build=lambda cls, trajectory, *, grid_resolution, **_: cls(
         trajectory, grid_resolution=grid_resolution))
 VIEWS.register(
