@@ -132,6 +132,18 @@ def test_a_view_refuses_inputs_it_cannot_draw(dummy_view):
         VIEWS.check_inputs("dummy", run_of(3).x)
 
 
+def test_a_view_refuses_outputs_it_cannot_draw(dummy_view):
+    """The dummy draws classification only: a regression's readout is refused in one line
+    naming the views that draw it."""
+    from types import SimpleNamespace
+
+    VIEWS.check_outputs("dummy", SimpleNamespace(is_regression=False))
+    with pytest.raises(VizkitError, match="this model is a regression, but the dummy draws "
+                                          "classification only; draw it with view='layers' "
+                                          "or view='units'"):
+        VIEWS.check_outputs("dummy", SimpleNamespace(is_regression=True))
+
+
 def test_an_unknown_view_names_the_choices():
     with pytest.raises(VizkitError, match="unknown view 'dummy'; use one of: layers, units, "
                                           "tween, network, landscape$"):
