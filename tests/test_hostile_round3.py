@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).parents[1]
@@ -39,3 +40,47 @@ def test_python_dash_m_vizkit_runs_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "classification"
     assert vizkit("--help", cwd=tmp_path).stdout.startswith("Usage: python -m vizkit ")
+
+
+# -- CSV: nothing lost silently ------------------------------------------------------
+ROWS = "0.5,-1.25,1\n-0.75,2.0,0\n1.5,0.25,1\n"
+
+
+def write_csv(path, text, encoding="utf-8"):
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize("header", ["", "x0,x1,label\n", "size (m²),price $,y\n"])
+def test_a_csv_with_excels_byte_order_mark_keeps_every_row(tmp_path, header):
+    """Excel's "CSV UTF-8" starts with a BOM: the first row was read as a header and lost."""
+    from vizkit.data.tables import feature_names, load_xy
+
+    path = write_csv(tmp_path / "excel.csv", header + ROWS, encoding="utf-8-sig")
+    x, y = load_xy(path)
+    expected = np.loadtxt(ROWS.splitlines(), delimiter=",")
+    np.testing.assert_array_equal(x, expected[:, :-1].astype(np.float32))
+    np.testing.assert_array_equal(y, expected[:, -1])
+    names = header.strip().split(",")[:-1] or None
+    assert feature_names(path) == names
+
+
+@pytest.mark.parametrize("first, cell", [("1.0,2.O,1", "line 1, column 2: '2.O'"),
+                                         ("x0,1,label", "line 1, column 1: 'x0'"),
+                                         ("l.5,2.0,1", "line 1, column 1: 'l.5'")])
+def test_a_first_row_mixing_numbers_and_words_is_refused_not_eaten(tmp_path, first, cell):
+    """A first row is a header only if no cell is a number; a data row with a typo was
+    taken as a header and lost without a word."""
+    write_csv(tmp_path / "typo.csv", f"{first}\n{ROWS}")
+    result = vizkit("animate", "--model", "model.keras", "--data", "typo.csv",
+                    "--out", "out/a.gif", cwd=tmp_path)
+    assert_one_line(result, f"typo.csv {cell} is not a number", "header")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.csv"]
+
+
+def test_a_header_of_names_is_read_quietly(tmp_path):
+    from vizkit.data.tables import feature_names, load_xy
+
+    path = write_csv(tmp_path / "named.csv", "x0,x1,label\n" + ROWS)
+    assert load_xy(path)[0].shape == (3, 2)
+    assert feature_names(path) == ["x0", "x1"]
