@@ -84,3 +84,30 @@ def test_a_header_of_names_is_read_quietly(tmp_path):
     path = write_csv(tmp_path / "named.csv", "x0,x1,label\n" + ROWS)
     assert load_xy(path)[0].shape == (3, 2)
     assert feature_names(path) == ["x0", "x1"]
+
+
+# -- seeds: 0 .. 2**32 - 1, checked where they are taken -----------------------------
+@pytest.mark.parametrize("command", [["neurons", "--epochs", "2"],
+                                     ["animate", "--model", "model.keras", "--data",
+                                      "data.csv", "--epochs", "1"]])
+@pytest.mark.parametrize("seed", [-1, 2 ** 32, -2 ** 40])
+def test_a_seed_outside_32_bits_is_one_line(tmp_path, command, seed):
+    """NumPy's legacy seeding raised a ValueError traceback inside Keras."""
+    write_csv(tmp_path / "data.csv", ROWS)
+    (tmp_path / "model.keras").write_bytes(b"")  # the seed is refused before the model
+    keep = sorted(p.name for p in tmp_path.iterdir())
+    result = vizkit(*command, "--seed", seed, "--out", "out/a.gif", cwd=tmp_path)
+    assert_one_line(result, f"--seed {seed} is not a seed", "at most 4294967295")
+    assert sorted(p.name for p in tmp_path.iterdir()) == keep
+
+
+@pytest.mark.parametrize("seed", [-1, 2 ** 32, 1.0, True, "7"])
+def test_the_library_takes_only_32_bit_seeds(seed):
+    from vizkit import VizkitError
+    from vizkit.seeding import MAX_SEED, check_seed, set_seed
+
+    for take in (check_seed, set_seed):
+        with pytest.raises(VizkitError, match=rf"^seed={seed!r} is not a seed: .* at most "
+                                              f"{MAX_SEED} "):
+            take(seed)
+    assert check_seed(0) == 0 and check_seed(MAX_SEED) == 2 ** 32 - 1
