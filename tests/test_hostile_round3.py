@@ -111,3 +111,56 @@ def test_the_library_takes_only_32_bit_seeds(seed):
                                               f"{MAX_SEED} "):
             take(seed)
     assert check_seed(0) == 0 and check_seed(MAX_SEED) == 2 ** 32 - 1
+
+
+# -- outputs that are no place for a file ------------------------------------------
+def listing(folder):
+    return sorted(os.listdir(folder))
+
+
+@pytest.mark.parametrize("command", [["neurons", "--epochs", "2", "--format", "gif"],
+                                     ["record", "--model", "model.keras", "--data",
+                                      "data.csv", "--epochs", "1"]])
+@pytest.mark.parametrize("out", ["/dev/stdout", "/dev/shm/run.gif", "/dev/null"])
+def test_outputs_under_dev_are_refused_before_any_work(tmp_path, command, out):
+    """``--out /dev/stdout`` wrote the run's files into /dev/ (as root)."""
+    write_csv(tmp_path / "data.csv", ROWS)
+    before = listing("/dev"), listing("/dev/shm")
+    result = vizkit(*command, "--out", out, "--overwrite", cwd=tmp_path)
+    assert_one_line(result, "it is under /dev, not a file in a folder; choose another "
+                    "output path")
+    assert (listing("/dev"), listing("/dev/shm")) == before
+    assert listing(tmp_path) == ["data.csv"]
+
+
+def test_a_fifo_a_device_or_a_symlink_into_dev_is_no_output(tmp_path):
+    from vizkit import VizkitError
+    from vizkit.output.transaction import OutputTransaction
+
+    os.mkfifo(tmp_path / "pipe.gif")
+    (tmp_path / "null.gif").symlink_to("/dev/null")
+    for name, why in (("pipe.gif", "is a device, FIFO or socket"),
+                      ("null.gif", "is under /dev")):
+        with OutputTransaction(overwrite=True) as run:
+            with pytest.raises(VizkitError, match=f"^cannot write {tmp_path / name}: it {why}, "
+                                                  "not a file in a folder;"):
+                run.check([tmp_path / "fine.gif", tmp_path / name])
+    assert listing(tmp_path) == ["null.gif", "pipe.gif"]
+
+
+def test_record_to_an_empty_name_is_one_line(tmp_path):
+    """``vizkit record --out ''`` was a ValueError traceback from pathlib."""
+    write_csv(tmp_path / "data.csv", ROWS)
+    result = vizkit("record", "--model", "model.keras", "--data", "data.csv", "--out", "",
+                    cwd=tmp_path)
+    assert_one_line(result, "--out names no file; give a file name such as run.npz")
+    assert listing(tmp_path) == ["data.csv"]
+
+
+@pytest.mark.parametrize("command", [["neurons", "--epochs", "2"],
+                                     ["animate", "--model", "model.keras", "--data",
+                                      "data.csv"]])
+def test_an_empty_output_name_is_one_line(tmp_path, command):
+    write_csv(tmp_path / "data.csv", ROWS)
+    assert_one_line(vizkit(*command, "--out", "", cwd=tmp_path), "output suffix of ''")
+    assert listing(tmp_path) == ["data.csv"]

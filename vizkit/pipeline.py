@@ -111,6 +111,9 @@ class RenderSettings:
     def trajectory_only(cls, path, overwrite=False):
         """Settings that write a run's trajectory to ``path`` (as ``.npz``) and draw
         nothing (``vizkit record``)."""
+        if not Path(path).name:
+            raise VizkitError(f"{parameter('out')} names no file; give a file name such as "
+                              "run.npz")
         path = Path(path).with_suffix(".npz")
         return cls(out=path, animate=False, trajectory_to=path, overwrite=overwrite)
 
