@@ -164,3 +164,25 @@ def test_an_empty_output_name_is_one_line(tmp_path, command):
     write_csv(tmp_path / "data.csv", ROWS)
     assert_one_line(vizkit(*command, "--out", "", cwd=tmp_path), "output suffix of ''")
     assert listing(tmp_path) == ["data.csv"]
+
+
+# -- sweeps: no worker without a variant -------------------------------------------
+def test_local_workers_never_outnumber_the_tasks():
+    from vizkit.sweep.cluster import default_workers, local_workers
+
+    assert local_workers(32, 2) == 2
+    assert local_workers(1, 2) == 1
+    assert local_workers(None, 1) == 1 == default_workers(1)
+    assert local_workers(5, None) == 5
+
+
+def test_a_sweep_of_two_variants_starts_two_workers_and_says_so(tmp_path):
+    """``--workers 32`` for 2 variants started 32 worker processes (4.4 GB)."""
+    result = vizkit("sweep", "layer-spaces", "--vary", "activation=tanh,relu", "--epochs", "2",
+                    "--grid-resolution", "40", "--dpi", "40", "--workers", "32",
+                    "--out", "s.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "sweep: 2 workers, not the 32 asked for: one per variant, as a worker without a "
+        "variant would only hold memory",
+        "sweep: 2 variants on 2 Dask worker(s) on this machine"]

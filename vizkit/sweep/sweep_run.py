@@ -184,10 +184,14 @@ class _DaskSweep:
 
     def record(self, options, progress):
         """Every variant's trajectory, ``{slug: _SavedTrajectory}``."""
-        from .cluster import dask_client
+        from .cluster import dask_client, local_workers
 
+        n_variants = len(self.plan.variants)
+        if self.scheduler is None and local_workers(self.workers, n_variants) < (self.workers or 0):
+            progress.say(f"sweep: {n_variants} workers, not the {self.workers} asked for: one "
+                         "per variant, as a worker without a variant would only hold memory")
         client = self._held.enter_context(dask_client(
-            workers=self.workers, scheduler=self.scheduler, n_tasks=len(self.plan.variants)))
+            workers=self.workers, scheduler=self.scheduler, n_tasks=n_variants))
         self.sweep = _Sweep(client, self.recipe, self.plan, self.settings, self.keep_going,
                             progress, remote=self.scheduler is not None)
         self._held.enter_context(self.sweep.stopping_remote_work())
