@@ -186,3 +186,16 @@ def test_a_sweep_of_two_variants_starts_two_workers_and_says_so(tmp_path):
         "sweep: 2 workers, not the 32 asked for: one per variant, as a worker without a "
         "variant would only hold memory",
         "sweep: 2 variants on 2 Dask worker(s) on this machine"]
+
+
+# -- a closed standard output ------------------------------------------------------
+@pytest.mark.parametrize("args", ["list", "--version", "neurons --epochs 2 --out n/n.gif",
+                                  "neurons --epochs 2 --quiet --out n/n.gif"])
+def test_a_closed_standard_output_is_one_line_before_any_work(tmp_path, args):
+    """``vizkit ... >&-`` wrote every file, then ended in an AttributeError traceback."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    result = subprocess.run(f"'{sys.executable}' -m vizkit {args} >&-", shell=True, cwd=tmp_path,
+                            stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert_one_line(result, "standard output is closed; redirect it instead (> /dev/null)")
+    assert listing(tmp_path) == []
