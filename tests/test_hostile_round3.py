@@ -199,3 +199,61 @@ def test_a_closed_standard_output_is_one_line_before_any_work(tmp_path, args):
                             stderr=subprocess.PIPE, text=True, env=env, timeout=120)
     assert_one_line(result, "standard output is closed; redirect it instead (> /dev/null)")
     assert listing(tmp_path) == []
+
+
+# -- a user's text is drawn as text, never as mathtext -------------------------------
+NAMES = ["$x_1$", "a$b", r"$\frac$", r"\frac{1}{2}", "$x_$"]
+
+
+def drawn_width(text, parse_math=None):
+    """The width in pixels of ``text`` drawn as an axis label in vizkit's style."""
+    import matplotlib.pyplot as plt
+
+    from vizkit.style import style
+
+    with style():
+        fig, ax = plt.subplots()
+        label = ax.set_xlabel(text)
+        if parse_math is not None:
+            label.set_parse_math(parse_math)
+        fig.canvas.draw()
+        width = label.get_window_extent().width
+        plt.close(fig)
+    return width
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feature_and_class_names_are_drawn_letter_for_letter(name):
+    """A CSV header ``$x_1$`` was drawn as a subscript, ``$\\frac$`` a ParseSyntaxException."""
+    from vizkit.inspect.input_plane import InputPlane
+    from vizkit.style import class_names
+
+    x = np.random.default_rng(0).normal(size=(20, 2))
+    label = InputPlane.fit(x, names=[name, "other"]).labels[0]
+    (class_name,) = class_names(1, [name])
+    assert label == class_name
+    assert drawn_width(label) == drawn_width(name, parse_math=False)
+
+
+def test_a_csv_header_matplotlib_would_parse_is_drawn(tmp_path, keras_model):
+    header = r"$x_$,$\frac$,label"
+    write_csv(tmp_path / "math.csv", f"{header}\n{ROWS * 5}")
+    result = vizkit("animate", "--model", keras_model, "--data", "math.csv", "--epochs", "1",
+                    "--out", "a.png", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "a.png").is_file()
+
+
+@pytest.fixture(scope="module")
+def keras_model(tmp_path_factory):
+    from vizkit._keras import import_keras
+
+    keras = import_keras()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    path = tmp_path_factory.mktemp("model") / "model.keras"
+    model.save(path)
+    return path

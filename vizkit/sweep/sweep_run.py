@@ -187,8 +187,9 @@ class _DaskSweep:
         from .cluster import dask_client, local_workers
 
         n_variants = len(self.plan.variants)
-        if self.scheduler is None and local_workers(self.workers, n_variants) < (self.workers or 0):
-            progress.say(f"sweep: {n_variants} workers, not the {self.workers} asked for: one "
+        started = local_workers(self.workers, n_variants)
+        if self.scheduler is None and self.workers and started < self.workers:
+            progress.say(f"sweep: {started} workers, not the {self.workers} asked for: one "
                          "per variant, as a worker without a variant would only hold memory")
         client = self._held.enter_context(dask_client(
             workers=self.workers, scheduler=self.scheduler, n_tasks=n_variants))
