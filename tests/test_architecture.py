@@ -145,7 +145,7 @@ def backslash_continuations(source):
 
 def test_the_graph_is_read_from_the_source():
     """The walker sees relative, absolute, module-level and lazy imports."""
-    assert {"vizkit.errors", "vizkit.output.transaction"} <= GRAPH["vizkit.output.writers"]
+    assert {"vizkit.errors", "vizkit.run.transaction"} <= GRAPH["vizkit.output.writers"]
     assert "vizkit.output.player" in GRAPH["vizkit.output.writers"]  # inside a method
     assert {"vizkit.cli.commands", "vizkit.cli.sweep"} <= GRAPH["vizkit.cli"]  # from . import
     assert "vizkit.panels" in GRAPH["vizkit.views.base"]

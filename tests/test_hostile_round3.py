@@ -125,17 +125,19 @@ def listing(folder):
 def test_outputs_under_dev_are_refused_before_any_work(tmp_path, command, out):
     """``--out /dev/stdout`` wrote the run's files into /dev/ (as root)."""
     write_csv(tmp_path / "data.csv", ROWS)
-    before = listing("/dev"), listing("/dev/shm")
+    before = set(listing("/dev")) | set(listing("/dev/shm"))
     result = vizkit(*command, "--out", out, "--overwrite", cwd=tmp_path)
     assert_one_line(result, "it is under /dev, not a file in a folder; choose another "
                     "output path")
-    assert (listing("/dev"), listing("/dev/shm")) == before
+    stem = Path(out).stem  # other processes come and go in /dev/shm: only ours count
+    appeared = (set(listing("/dev")) | set(listing("/dev/shm"))) - before
+    assert not [name for name in appeared if name.startswith(stem)]
     assert listing(tmp_path) == ["data.csv"]
 
 
 def test_a_fifo_a_device_or_a_symlink_into_dev_is_no_output(tmp_path):
     from vizkit import VizkitError
-    from vizkit.output.transaction import OutputTransaction
+    from vizkit.run.transaction import OutputTransaction
 
     os.mkfifo(tmp_path / "pipe.gif")
     (tmp_path / "null.gif").symlink_to("/dev/null")
@@ -257,3 +259,54 @@ def keras_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "model.keras"
     model.save(path)
     return path
+
+
+# -- Trajectory.save: the commands' transaction, from Python -------------------------
+@pytest.fixture(scope="module")
+def trajectory():
+    from fixtures import LAYER_SPACES_TRAJECTORY
+    from vizkit import Trajectory
+
+    return Trajectory.load(LAYER_SPACES_TRAJECTORY)
+
+
+def test_save_refuses_an_existing_file_unless_asked(tmp_path, trajectory):
+    """It replaced an existing file without a word."""
+    from vizkit import Trajectory, VizkitError
+
+    path = tmp_path / "run.npz"
+    path.write_bytes(b"my own file")
+    with pytest.raises(VizkitError, match=r"^.*run\.npz already exists; pass overwrite=True "
+                                          "to replace it"):
+        trajectory.save(path)
+    assert path.read_bytes() == b"my own file"
+    assert listing(tmp_path) == ["run.npz"]
+    assert trajectory.save(path, overwrite=True) == path
+    assert listing(tmp_path) == ["run.npz"]
+    again = Trajectory.load(path)
+    for saved, loaded in zip(trajectory.weights, again.weights):
+        np.testing.assert_array_equal(saved, loaded)
+
+
+def test_save_never_writes_through_a_planted_link(tmp_path, trajectory):
+    """A symlink at the old fixed staging name (``.NAME.partial``) sent the content to
+    its target and left the trajectory itself as a link."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / ".run.npz.partial").symlink_to(victim)
+    trajectory.save(folder / "run.npz")
+    assert victim.read_text() == "keep me"
+    assert not (folder / "run.npz").is_symlink()
+    assert sorted(listing(folder)) == [".run.npz.partial", "run.npz"]
+
+
+def test_save_makes_missing_folders_and_leaves_nothing_on_failure(tmp_path, trajectory):
+    from vizkit import VizkitError
+
+    assert trajectory.save(tmp_path / "a" / "b" / "run.npz").is_file()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(VizkitError, match="is a file, not a folder"):
+        trajectory.save(tmp_path / "file" / "run.npz")
+    assert listing(tmp_path) == ["a", "file"]

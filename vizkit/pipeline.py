@@ -7,7 +7,7 @@ has) and :class:`RenderSettings`; the pipeline plans every file the run will
 write (:class:`~vizkit.output.files.RunFiles`) and checks them all before any
 training, records (or loads) the trajectories, re-plans if the run stopped
 early, renders each format and still with a manifest beside it, and commits
-everything as one :class:`~vizkit.output.transaction.OutputTransaction`. A
+everything as one :class:`~vizkit.run.transaction.OutputTransaction`. A
 sweep is a recipe too: its recording fans out on Dask and its one view
 composes every variant (:mod:`vizkit.sweep.sweep_run`).
 """
@@ -21,7 +21,7 @@ from .output.files import RunFiles, manifest_of
 from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
 from .progress import Progress
-from .output.transaction import OutputTransaction, os_error
+from .run.transaction import OutputTransaction, os_error
 from .output.writers import resolve_format
 
 __all__ = ["Recipe", "RenderSettings", "Progress", "produce"]
@@ -312,11 +312,13 @@ class _BoardFrames:
             board.add_scalars(self.view.trajectory)
 
 
-def _save(trajectory, path):
+def _save(trajectory, staged):
+    """Write ``trajectory`` to its ``staged`` name (never through a link planted there)."""
     try:
-        trajectory.save(path)
+        with open(staged, "xb") as f:
+            trajectory.write_npz(f)
     except OSError as exc:
-        raise os_error(exc, path) from None
+        raise os_error(exc, staged) from None
 
 
 def _write_still(run, path, still, settings, parameters, trajectory=None):

@@ -305,17 +305,15 @@ class StopWhenSet(Progress):
 def trajectory_bytes(trajectory):
     """The trajectory as its ``.npz`` file's bytes, the data's bounds and the classes,
     its model's layer names, and the worker's TensorFlow settings."""
-    import tempfile
-    from pathlib import Path
+    import io
 
     from ..output.manifest import tensorflow_settings
     from ..data.model_config import config_layer_names, parse_config
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = trajectory.save(Path(folder) / "variant.npz")
-        content = path.read_bytes()
+    content = io.BytesIO()
+    trajectory.write_npz(content)
     x = np.asarray(trajectory.x, dtype=float)
-    return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
+    return dict(npz=content.getvalue(), low=x.min(axis=0), high=x.max(axis=0),
                 n_classes=Readout.of_trajectory(trajectory).n_classes, n_frames=trajectory.n_frames,
                 epochs=trajectory.info.get("epochs", trajectory.n_frames - 1),
                 final_metrics=trajectory.final_metrics(), environment=tensorflow_settings(),

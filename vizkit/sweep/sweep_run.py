@@ -213,9 +213,9 @@ class _SavedTrajectory:
 
     npz: bytes
 
-    def save(self, path):
-        Path(path).write_bytes(self.npz)
-        return path
+    def write_npz(self, file):
+        """As :meth:`vizkit.Trajectory.write_npz`: the bytes the worker saved."""
+        file.write(self.npz)
 
 
 class _Sweep:
