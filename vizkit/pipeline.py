@@ -21,7 +21,7 @@ from .output.files import RunFiles, manifest_of
 from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
 from .progress import Progress
-from .run.transaction import OutputTransaction, os_error
+from .run.transaction import OutputTransaction
 from .output.writers import resolve_format
 
 __all__ = ["Recipe", "RenderSettings", "Progress", "produce"]
@@ -241,7 +241,7 @@ def _draw(recipe, options, settings, files, run, part, view, trajectories, repla
                          trajectory)
     for trajectory_part, trajectory in trajectories.items():
         if trajectory_part in files.trajectory_parts:
-            _save(trajectory, run.stage(files.trajectory(trajectory_part)))
+            run.write(files.trajectory(trajectory_part), trajectory.write_npz)
     return board
 
 
@@ -310,15 +310,6 @@ class _BoardFrames:
             for png, step in self.frames:
                 board.add_frame(iio.imread(png), step)
             board.add_scalars(self.view.trajectory)
-
-
-def _save(trajectory, staged):
-    """Write ``trajectory`` to its ``staged`` name (never through a link planted there)."""
-    try:
-        with open(staged, "xb") as f:
-            trajectory.write_npz(f)
-    except OSError as exc:
-        raise os_error(exc, staged) from None
 
 
 def _write_still(run, path, still, settings, parameters, trajectory=None):

@@ -112,17 +112,12 @@ class Trajectory:
         (:class:`~vizkit.run.transaction.OutputTransaction`): staged beside it, then moved
         into place. An existing file is an error unless ``overwrite``; missing folders
         are made. Returns ``path``."""
-        from .transaction import OutputTransaction, os_error
+        from .transaction import OutputTransaction
 
         path = Path(path)
         with OutputTransaction(overwrite=overwrite) as files:
             files.check([path])
-            staged = files.stage(path)
-            try:
-                with open(staged, "xb") as f:  # never through a link planted at that name
-                    self.write_npz(f)
-            except OSError as exc:
-                raise os_error(exc, staged) from None
+            files.write(path, self.write_npz)
             files.commit()
         return path
 

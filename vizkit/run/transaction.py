@@ -135,6 +135,18 @@ class OutputTransaction:
             self._staged[final] = final.with_name(f".{final.name}.{self._token}.partial")
         return self._staged[final]
 
+    def write(self, final, write):
+        """Stage ``final`` with ``write(file)``, ``file`` a binary file this run creates
+        at the staging name (never one found there: a link planted at that name is an
+        error, not followed). Returns the staging path."""
+        staged = self.stage(final)
+        try:
+            with open(staged, "xb") as file:
+                write(file)
+        except OSError as exc:
+            raise os_error(exc, staged) from None
+        return staged
+
     @property
     def finals(self):
         """Every final path staged so far, in staging order."""
