@@ -40,7 +40,7 @@ def make_fixtures():
     for recipe, path in recipes:
         if path.exists() and "--all" not in sys.argv:
             continue
-        recipe().save(path)
+        recipe().save(path, overwrite=True)
         print(f"wrote {path}")
 
 

@@ -28,7 +28,11 @@ STAGES = [
     ("pipeline",),  # a recipe's run into files
     ("sweep", "animation"),  # variants side by side; vizkit.animate and your own model
     ("cli", "vizkit"),  # the commands; the package's public names
+    ("__main__",),  # python -m vizkit: the commands run as a program
 ]
+
+#: The package's face: its public names and ``python -m vizkit``, not modules with a job.
+FACE = {"__init__.py", "__main__.py"}
 RANK = {stage: rank for rank, stages in enumerate(STAGES) for stage in stages}
 
 
@@ -141,7 +145,7 @@ def backslash_continuations(source):
 
 def test_the_graph_is_read_from_the_source():
     """The walker sees relative, absolute, module-level and lazy imports."""
-    assert {"vizkit.errors", "vizkit.output.transaction"} <= GRAPH["vizkit.output.writers"]
+    assert {"vizkit.errors", "vizkit.run.transaction"} <= GRAPH["vizkit.output.writers"]
     assert "vizkit.output.player" in GRAPH["vizkit.output.writers"]  # inside a method
     assert {"vizkit.cli.commands", "vizkit.cli.sweep"} <= GRAPH["vizkit.cli"]  # from . import
     assert "vizkit.panels" in GRAPH["vizkit.views.base"]
@@ -228,7 +232,9 @@ def test_backslash_continuations_are_found():
 
 
 def test_at_most_eight_modules_at_the_top():
-    top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py")
+    """Eight modules with a job at the top; ``__init__`` and ``__main__`` are the
+    package's face (its public names; the package run as a program), not modules."""
+    top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in FACE)
     assert len(top) <= 8, top
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from vizkit import VizkitError
 from vizkit.cli import main
 from helpers import assert_one_line_error
-from vizkit.output.transaction import OutputTransaction
+from vizkit.run.transaction import OutputTransaction
 
 FAST = ["--epochs", "2", "--dpi", "30", "--quiet"]
 

@@ -293,7 +293,7 @@ class _FakeClient:
 def render_with_fake_workers(tmp_path, n_variants, n_frames, traced=True):
     from vizkit.sweep.sweep_run import _Sweep
     from vizkit.output.files import artifact_paths
-    from vizkit.output.transaction import OutputTransaction
+    from vizkit.run.transaction import OutputTransaction
 
     recipe = Recipe("fake", record=None, view=None, sweepable=True)
     plan = plan_sweep(recipe, {"epochs": n_frames - 1}, vary(("seed", range(n_variants))))

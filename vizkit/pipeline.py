@@ -7,7 +7,7 @@ has) and :class:`RenderSettings`; the pipeline plans every file the run will
 write (:class:`~vizkit.output.files.RunFiles`) and checks them all before any
 training, records (or loads) the trajectories, re-plans if the run stopped
 early, renders each format and still with a manifest beside it, and commits
-everything as one :class:`~vizkit.output.transaction.OutputTransaction`. A
+everything as one :class:`~vizkit.run.transaction.OutputTransaction`. A
 sweep is a recipe too: its recording fans out on Dask and its one view
 composes every variant (:mod:`vizkit.sweep.sweep_run`).
 """
@@ -22,7 +22,7 @@ from .output.files import RunFiles, manifest_of
 from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
 from .progress import Progress
-from .output.transaction import OutputTransaction, os_error
+from .run.transaction import OutputTransaction
 from .output.writers import resolve_format
 
 __all__ = ["Recipe", "RenderSettings", "Progress", "produce"]
@@ -114,6 +114,9 @@ class RenderSettings:
     def trajectory_only(cls, path, overwrite=False):
         """Settings that write a run's trajectory to ``path`` (as ``.npz``) and draw
         nothing (``vizkit record``)."""
+        if not Path(path).name:
+            raise VizkitError(f"{parameter('out')} names no file; give a file name such as "
+                              "run.npz")
         path = Path(path).with_suffix(".npz")
         return cls(out=path, animate=False, trajectory_to=path, overwrite=overwrite)
 
@@ -247,7 +250,7 @@ def _draw(recipe, options, settings, files, run, part, view, trajectories, repla
                          trajectory)
     for trajectory_part, trajectory in trajectories.items():
         if trajectory_part in files.trajectory_parts:
-            _save(trajectory, run.stage(files.trajectory(trajectory_part)))
+            run.write(files.trajectory(trajectory_part), trajectory.write_npz)
     return board
 
 
@@ -320,13 +323,6 @@ class _BoardFrames:
             for png, step in self.frames:
                 board.add_frame(iio.imread(png), step)
             board.add_scalars(self.view.trajectory)
-
-
-def _save(trajectory, path):
-    try:
-        trajectory.save(path)
-    except OSError as exc:
-        raise os_error(exc, path) from None
 
 
 def _write_still(run, path, still, settings, parameters, trajectory=None):

@@ -14,11 +14,17 @@ Keras draws from the global ``random`` as it always does, so a notebook's
 own ``keras.utils.set_random_seed`` keeps its meaning.
 """
 
+import numbers
 import random
 import threading
 from contextlib import contextmanager
 
-__all__ = ["set_seed", "private_seeds"]
+from .errors import VizkitError, parameter
+
+__all__ = ["set_seed", "check_seed", "private_seeds", "MAX_SEED"]
+
+#: The largest seed: NumPy's and Keras's seeds are unsigned 32-bit numbers.
+MAX_SEED = 2 ** 32 - 1
 
 _THREAD = threading.local()  # .random: this thread's generator inside private_seeds
 
@@ -50,9 +56,20 @@ def set_seed(seed):
     thread's own generator too, so that both give what a fresh process gives."""
     from ._keras import import_keras
 
+    check_seed(seed)
     import_keras().utils.set_random_seed(seed)
     if getattr(_THREAD, "random", None) is not None:
         _THREAD.random.seed(seed)
+
+
+def check_seed(seed):
+    """``seed`` if it is a whole number from 0 to :data:`MAX_SEED`, else a one-line error
+    naming it."""
+    if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+            or not 0 <= seed <= MAX_SEED):
+        raise VizkitError(f"{parameter('seed', seed)} is not a seed: a seed must be at least 0 "
+                          f"and at most {MAX_SEED} (2**32 - 1), a whole number")
+    return seed
 
 
 @contextmanager

@@ -7,13 +7,15 @@ class read on them; numbers are encoded by lightness in hues that name no class
 than :data:`MIN_TEXT` points (9 pt: 12.5 px at vizkit's default 100 dpi).
 """
 
+import re
+
 import matplotlib as mpl
 import numpy as np
 
 __all__ = ["STYLE", "style", "TEXT", "MIN_TEXT", "INK", "MUTED", "EDGE", "WRONG", "RIGHT",
            "SERIES", "class_colors", "region_colors", "probability_cmap", "region_cmap",
            "value_cmap", "value_scale", "class_scale", "weight_cmap", "surface_cmap",
-           "class_names", "POINT", "pale", "PREDICTION_CMAP"]
+           "class_names", "POINT", "pale", "PREDICTION_CMAP", "plain_text"]
 
 #: Text sizes in points. At 100 dpi a point is 1.39 px: 9 pt is 12.5 px.
 TEXT = {"header": 14.0, "subheader": 11.0, "title": 11.0, "label": 10.0, "tick": 9.0,
@@ -108,10 +110,17 @@ def region_colors(n_classes):
     return pale(class_colors(n_classes))
 
 
+def plain_text(text):
+    """A user's ``text`` (a column or class name) as matplotlib draws it letter for
+    letter: every ``$`` escaped, so ``$x_1$`` is never read as mathtext (nor ``$\\frac$``
+    raise). Text already escaped stays as it is."""
+    return re.sub(r"(?<!\\)\$", r"\\$", str(text))
+
+
 def class_names(n_classes, names=None):
-    """``names`` if given, else ``class 0``, ``class 1``, ..."""
+    """``names`` if given (drawn as plain text), else ``class 0``, ``class 1``, ..."""
     if names is not None:
-        return [str(name) for name in names]
+        return [plain_text(name) for name in names]
     return [f"class {k}" for k in range(n_classes)]
 
 

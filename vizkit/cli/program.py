@@ -83,6 +83,10 @@ def run_program(command):
     """
     from .._keras import skip_keras_sklearn_wrappers
 
+    if sys.stdout is None:  # started with its standard output closed (>&-)
+        _say("Error: standard output is closed; redirect it instead (> /dev/null), "
+             "nothing was done")
+        sys.exit(1)
     skip_keras_sklearn_wrappers()
     os.environ["MPLBACKEND"] = "Agg"  # vizkit draws off-screen; a GUI backend is never used
     scratch = _matplotlib_config_folder()

@@ -59,18 +59,24 @@ def feature_names(path):
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".txt"):
         return None
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
         cells = [c.strip() for c in f.readline(_MAX_LINE + 1).strip().split(",")]
-    if len(cells) < 2 or all(_is_number(c) for c in cells):
+    if len(cells) < 2 or not _is_header(cells):
         return None
     return cells[:-1]
+
+
+def _is_header(cells):
+    """Whether a first line's ``cells`` are a header: no cell is a number. A line
+    that mixes numbers and words is neither, and is refused by :func:`_read_csv`."""
+    return not any(_is_number(c) for c in cells)
 
 
 def _read_csv(path):
     check_file_size(path)
     values = array("d")
     width = None
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:  # Excel's BOM
         for number, line in enumerate(iter(lambda: f.readline(_MAX_LINE + 1), ""), start=1):
             if len(line) > _MAX_LINE and not line.endswith("\n"):
                 raise VizkitError(f"{path.name} line {number} is longer than {_MAX_LINE} "
@@ -87,11 +93,13 @@ def _read_csv(path):
             try:
                 row = [float(c) for c in cells]
             except ValueError:
-                if not values and number == 1:
+                if not values and width is None and _is_header(cells):
                     width = len(cells)
-                    continue  # a header
-                bad = next(c for c in cells if not _is_number(c))
-                raise VizkitError(f"{path.name} line {number}: {bad!r} is not a number") from None
+                    continue  # a header: names only
+                column, bad = next((k, c) for k, c in enumerate(cells, 1) if not _is_number(c))
+                raise VizkitError(f"{path.name} line {number}, column {column}: {bad!r} is not "
+                                  "a number; a header names every column, data rows hold "
+                                  "numbers only") from None
             big = next((c for c, v in zip(cells, row) if _FLOAT32_MAX < abs(v) < np.inf), None)
             if big is not None:
                 raise _too_large(path, f"line {number}", big)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import VizkitError, parameter
+from ..style import plain_text
 
 __all__ = ["InputPlane", "parse_features", "require_two_features",
            "require_continuous_inputs", "image_view_fix"]
@@ -57,11 +58,12 @@ class InputPlane:
     def fit(cls, x, features=None, names=None):
         """The plane for inputs ``x`` (n, D): the features themselves when D == 2 and
         ``features`` is None; else the two named ``features`` (others at their
-        mean) or the data's two principal axes. ``names``: the features' names."""
+        mean) or the data's two principal axes. ``names``: the features' names (labels
+        draw them as plain text, see :func:`~vizkit.style.plain_text`)."""
         x = np.asarray(x, dtype=np.float64)
         n_features = x.shape[1]
-        names = (list(names) if names is not None and len(names) == n_features
-                 else [f"x{i}" for i in range(n_features)])
+        given = names is not None and len(names) == n_features
+        names = [plain_text(n) for n in names] if given else [f"x{i}" for i in range(n_features)]
         mean = x.mean(axis=0)
         if features is not None:
             features = tuple(int(f) for f in features)

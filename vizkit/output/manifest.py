@@ -54,7 +54,7 @@ def tensorflow_settings():
 
 def write_json(path, record):
     """Write ``record`` as indented JSON to ``path`` as given (the caller stages it)."""
-    from .transaction import os_error
+    from ..run.transaction import os_error
 
     try:
         Path(path).write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
@@ -66,7 +66,7 @@ def write_json(path, record):
 def write_manifest(artifact, **fields):
     """Write ``<artifact>.json`` atomically (fields as :func:`manifest_record`); its path."""
     from .files import manifest_of
-    from .transaction import OutputTransaction
+    from ..run.transaction import OutputTransaction
 
     path = manifest_of(artifact)
     with OutputTransaction(overwrite=True) as run:

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from .camera import StreamingCamera
 from .files import artifact_paths
-from .transaction import OutputTransaction
+from ..run.transaction import OutputTransaction
 from .writers import open_writer, resolve_format
 
 __all__ = ["new_figure", "render_frames", "stream_frames", "RenderResult"]

@@ -1,7 +1,7 @@
 """Encode streamed frames as GIF, MP4, PNG stills or a self-contained HTML player.
 
 A writer writes exactly the paths it is given (the caller stages them, see
-:mod:`vizkit.output.transaction`) and checks its work before it reports success: the
+:mod:`vizkit.run.transaction`) and checks its work before it reports success: the
 encoder's exit, then the frame count and size of what is on disk. Any failure,
 a full disk included, is a one-line :class:`~vizkit.errors.VizkitError`.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import VizkitError
 from .gif_file import GIF_HOLD, gif_frames
-from .transaction import os_error, shown
+from ..run.transaction import os_error, shown
 
 __all__ = ["FORMATS", "WriterRegistry", "resolve_format", "open_writer"]
 

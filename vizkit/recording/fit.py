@@ -9,7 +9,7 @@ from .._keras import import_keras
 from ..errors import VizkitError
 from ..run.fingerprint import OutputFingerprint
 from ..inspect.readout import Readout
-from ..seeding import set_seed
+from ..seeding import check_seed, set_seed
 from ..run.trajectory import Trajectory
 
 __all__ = ["record"]
@@ -154,7 +154,7 @@ def _check_arguments(epochs, batch_size, seed, shuffle, stop_at_loss, eval_sets,
     _whole_number("epochs", epochs, 1)
     _whole_number("batch_size", batch_size, 1)
     if seed is not None:
-        _whole_number("seed", seed, 0)
+        check_seed(seed)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise VizkitError(f"shuffle must be True or False, got {shuffle!r}")
     if stop_at_loss is not None and (isinstance(stop_at_loss, (bool, np.bool_)) or

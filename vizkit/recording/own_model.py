@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import VizkitError, parameter
+from ..seeding import check_seed
 
 __all__ = ["OwnRun", "check_table_run", "check_image_run", "check_view_choice", "load_run",
            "train_own_model", "absolute_files"]
@@ -111,6 +112,7 @@ def load_run(model_path, data_path, *, loss=None, optimizer=None, learning_rate=
     from ..data.model_files import compile_model, load_model
     from ..data.tables import feature_names, load_xy
 
+    check_seed(seed)
     model_path, data_path = Path(model_path), Path(data_path)
     images = (load_image_file(data_path, seed=seed)
               if data_path.suffix.lower() == ".npz" and data_path.is_file() else None)

@@ -6,7 +6,6 @@ epoch, the metrics at those weights, the data, and how the run was made.
 """
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,9 +117,22 @@ class Trajectory:
             check_outputs(self, model, self._source)
             object.__setattr__(self, "_outputs_checked", True)
 
-    def save(self, path):
-        """Write the trajectory to ``path`` (``.npz``), atomically."""
+    def save(self, path, overwrite=False):
+        """Write the trajectory to ``path`` (``.npz``) as the commands write their files
+        (:class:`~vizkit.run.transaction.OutputTransaction`): staged beside it, then moved
+        into place. An existing file is an error unless ``overwrite``; missing folders
+        are made. Returns ``path``."""
+        from .transaction import OutputTransaction
+
         path = Path(path)
+        with OutputTransaction(overwrite=overwrite) as files:
+            files.check([path])
+            files.write(path, self.write_npz)
+            files.commit()
+        return path
+
+    def write_npz(self, file):
+        """Write the trajectory's ``.npz`` content to the open binary ``file``."""
         arrays = {
             "format": np.array(FORMAT),
             "version": np.array(VERSION),
@@ -132,14 +144,7 @@ class Trajectory:
         arrays.update({f"weight_{i}": w for i, w in enumerate(self.weights)})
         arrays.update({f"metric_{name}": m for name, m in self.metrics.items()})
         arrays.update({f"extra_{name}": np.asarray(a) for name, a in self.extras.items()})
-        tmp = path.with_name(f".{path.name}.partial")
-        try:
-            with open(tmp, "wb") as f:
-                np.savez_compressed(f, **arrays)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+        np.savez_compressed(file, **arrays)
 
     @classmethod
     def load(cls, path):

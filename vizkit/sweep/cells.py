@@ -332,18 +332,16 @@ class StopWhenSet(Progress):
 def trajectory_bytes(trajectory):
     """The trajectory as its ``.npz`` file's bytes, the data's bounds and the classes,
     its model's layer names, and the worker's TensorFlow settings."""
-    import tempfile
-    from pathlib import Path
+    import io
 
     from ..output.manifest import tensorflow_settings
     from ..data.model_config import config_layer_names, parse_config
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = trajectory.save(Path(folder) / "variant.npz")
-        content = path.read_bytes()
+    content = io.BytesIO()
+    trajectory.write_npz(content)
     x = np.asarray(trajectory.x, dtype=float)
     readout = Readout.of_trajectory(trajectory)
-    return dict(npz=content, low=x.min(axis=0), high=x.max(axis=0),
+    return dict(npz=content.getvalue(), low=x.min(axis=0), high=x.max(axis=0),
                 n_classes=readout.n_classes, values=_value_range(trajectory, readout),
                 classes=readout.class_names(trajectory.info.get("class_names")),
                 n_frames=trajectory.n_frames,

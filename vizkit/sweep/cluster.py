@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from ..errors import VizkitError, parameter
 
-__all__ = ["dask_client", "default_workers", "peak_rss_mib"]
+__all__ = ["dask_client", "default_workers", "local_workers", "peak_rss_mib"]
 
 _CONNECT_S = 10  # to reach a scheduler
 _JOIN_S = 60  # for its first worker to be there
@@ -30,6 +30,14 @@ def default_workers(n_tasks=None):
     """One worker per core this process may use (no more than there are tasks)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, n_tasks or cores or 1))
+
+
+def local_workers(workers=None, n_tasks=None):
+    """The worker processes a cluster on this machine starts: ``workers`` (default
+    :func:`default_workers`), never more than there are tasks (a worker without a task
+    would only hold memory)."""
+    n_workers = workers or default_workers(n_tasks)
+    return min(n_workers, n_tasks) if n_tasks else n_workers
 
 
 def peak_rss_mib():
@@ -90,8 +98,8 @@ def _environment(variables):
 def dask_client(*, workers=None, scheduler=None, n_tasks=None):
     """A ``distributed.Client`` for the duration of the ``with`` block.
 
-    Without ``scheduler``: a ``LocalCluster`` of ``workers`` worker processes
-    (default :func:`default_workers`), one thread each, on 127.0.0.1, stopped
+    Without ``scheduler``: a ``LocalCluster`` of :func:`local_workers` worker
+    processes (``workers``, at most ``n_tasks``), one thread each, on 127.0.0.1, stopped
     at the end. With ``scheduler`` (``tcp://HOST:PORT``): that cluster, whose
     workers must import vizkit (same version, same Python packages).
     """
@@ -122,7 +130,7 @@ def dask_client(*, workers=None, scheduler=None, n_tasks=None):
         raise VizkitError(f"{parameter('workers')} must be at least 1, got {workers}")
     import dask
 
-    n_workers = workers or default_workers(n_tasks)
+    n_workers = local_workers(workers, n_tasks)
     method = _keras_forkserver()
     settings = {"distributed.worker.multiprocessing-method": method,
                 "distributed.worker.profile.enabled": False}

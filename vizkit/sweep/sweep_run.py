@@ -184,10 +184,15 @@ class _DaskSweep:
 
     def record(self, options, progress):
         """Every variant's trajectory, ``{slug: _SavedTrajectory}``."""
-        from .cluster import dask_client
+        from .cluster import dask_client, local_workers
 
+        n_variants = len(self.plan.variants)
+        started = local_workers(self.workers, n_variants)
+        if self.scheduler is None and self.workers and started < self.workers:
+            progress.say(f"sweep: {started} workers, not the {self.workers} asked for: one "
+                         "per variant, as a worker without a variant would only hold memory")
         client = self._held.enter_context(dask_client(
-            workers=self.workers, scheduler=self.scheduler, n_tasks=len(self.plan.variants)))
+            workers=self.workers, scheduler=self.scheduler, n_tasks=n_variants))
         self.sweep = _Sweep(client, self.recipe, self.plan, self.settings, self.keep_going,
                             progress, remote=self.scheduler is not None)
         self._held.enter_context(self.sweep.stopping_remote_work())
@@ -208,9 +213,9 @@ class _SavedTrajectory:
 
     npz: bytes
 
-    def save(self, path):
-        Path(path).write_bytes(self.npz)
-        return path
+    def write_npz(self, file):
+        """As :meth:`vizkit.Trajectory.write_npz`: the bytes the worker saved."""
+        file.write(self.npz)
 
 
 class _Sweep:

@@ -57,9 +57,24 @@ def check_destination(path, overwrite=False):
     if path.is_dir():
         raise VizkitError(f"cannot write {path}: a folder has that name; choose another "
                           "output path")
+    not_a_file = _not_a_file(path)
+    if not_a_file:
+        raise VizkitError(f"cannot write {path}: it {not_a_file}, not a file in a folder; "
+                          "choose another output path")
     if path.exists() and not overwrite:
         raise VizkitError(f"{path} already exists; pass {parameter('overwrite', True)} to "
                           "replace it, or choose another output path")
+
+
+def _not_a_file(path):
+    """What ``path`` is if it is no place for an output file (under ``/dev``, a device, a
+    FIFO or a socket, also through a symlink), else ``None``."""
+    for where in (Path(os.path.abspath(path)), path.resolve()):
+        if where.parts[:2] == ("/", "dev"):
+            return "is under /dev"
+    if path.exists() and not path.is_file():
+        return "is a device, FIFO or socket"
+    return None
 
 
 class OutputTransaction:
@@ -119,6 +134,18 @@ class OutputTransaction:
                 self._make_folder(final.parent)
             self._staged[final] = final.with_name(f".{final.name}.{self._token}.partial")
         return self._staged[final]
+
+    def write(self, final, write):
+        """Stage ``final`` with ``write(file)``, ``file`` a binary file this run creates
+        at the staging name (never one found there: a link planted at that name is an
+        error, not followed). Returns the staging path."""
+        staged = self.stage(final)
+        try:
+            with open(staged, "xb") as file:
+                write(file)
+        except OSError as exc:
+            raise os_error(exc, staged) from None
+        return staged
 
     @property
     def finals(self):
