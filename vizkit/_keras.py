@@ -4,7 +4,8 @@ import os
 import sys
 import warnings
 
-__all__ = ["import_keras", "apply_environment", "skip_keras_sklearn_wrappers"]
+__all__ = ["import_keras", "apply_environment", "skip_keras_sklearn_wrappers",
+           "defined_tensors"]
 
 _ENVIRONMENT = {
     # TensorFlow's C++ start-up chatter is noise on a command line.
@@ -73,3 +74,12 @@ def import_keras():
         if hide:
             del sys.modules["sklearn"]
     return keras
+
+
+def defined_tensors(model, which):
+    """``model.inputs`` or ``model.outputs`` (``which``), or ``[]`` where the model has
+    none defined yet (a Sequential never built or called raises instead of answering)."""
+    try:
+        return list(getattr(model, which) or [])
+    except (AttributeError, ValueError):
+        return []

@@ -5,7 +5,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from .._keras import import_keras
+from .._keras import defined_tensors, import_keras
 from ..errors import VizkitError, parameter
 from .model_config import check_declared_weights, parse_config, rebuild_error
 from ..inspect.readout import Readout
@@ -212,10 +212,7 @@ def _measures_accuracy(model):
 def check_model(model, images=False):
     """The model must take one vector of features (or, with ``images``, one input of
     any shape) and produce one output tensor."""
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
+    inputs = defined_tensors(model, "inputs")
     if not inputs:
         raise VizkitError("the model has no defined input; build it with "
                           "keras.Input(shape=(n_features,))")

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from .._keras import import_keras
+from .._keras import defined_tensors, import_keras
 from ..errors import VizkitError
 
 __all__ = ["LayerProbe", "layer_names", "find_layer", "default_layers"]
@@ -89,10 +89,7 @@ class LayerProbe:
         if unknown:
             raise VizkitError(f"no layer named {', '.join(map(repr, unknown))} in the model; "
                               f"its layers are: {', '.join(available)}")
-        try:
-            inputs = model.inputs
-        except (AttributeError, ValueError):
-            inputs = None
+        inputs = defined_tensors(model, "inputs")
         if not inputs:
             raise VizkitError("the model has no defined input; start it with "
                               "keras.Input(shape=...) or call it on data once")

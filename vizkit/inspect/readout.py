@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._keras import defined_tensors
 from ..errors import VizkitError
 
 __all__ = ["Readout", "KINDS", "sigmoid", "softmax"]
@@ -344,10 +345,7 @@ def _snake(name):
 
 def _output_layer(model):
     """The layer that produces the model's output (inside nested models too)."""
-    try:
-        outputs = model.outputs
-    except (AttributeError, ValueError):
-        outputs = None
+    outputs = defined_tensors(model, "outputs")
     if not outputs:
         raise VizkitError("the model has no defined output; vizkit reads Sequential and "
                           "functional models: start yours with keras.Input(shape=...)")
