@@ -310,3 +310,26 @@ def test_save_makes_missing_folders_and_leaves_nothing_on_failure(tmp_path, traj
     with pytest.raises(VizkitError, match="is a file, not a folder"):
         trajectory.save(tmp_path / "file" / "run.npz")
     assert listing(tmp_path) == ["a", "file"]
+
+
+def test_image_class_names_are_drawn_letter_for_letter():
+    """An image set's class names are a user's text too: ``$\\frac$`` or ``$x_1$`` is drawn
+    as written (no mathtext, no ParseSyntaxException), in the tiles' key and the bars."""
+    from dataclasses import replace
+
+    from fixtures import DIGITS_TRAJECTORY
+
+    from vizkit import ImageClassifierView, Trajectory
+    from vizkit.data.image_sets import load_image_set
+    from vizkit.style import style
+
+    names = ("$\\frac$", "$x_1$", "a$b", *map(str, range(3, 10)))
+    images = replace(load_image_set("digits", seed=1234), class_names=names)
+    view = ImageClassifierView(Trajectory.load(DIGITS_TRAJECTORY), images)
+    with style():
+        fig, header, axes = view.figure(dpi=60)
+        view.draw(header, axes, view.trajectory.n_frames - 1)
+        fig.canvas.draw()  # mathtext would raise here
+    drawn = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any("\\$x_1\\$" in text for text in drawn)
+    assert not any("$x_1$" in text.replace("\\$", "") for text in drawn)

@@ -341,7 +341,8 @@ def _parameters(recipe, options, settings, info, replayed, still, view=None):
     ``view`` keys, one per class the model outputs), the drawing options, the rendering."""
     parameters = dict(info)
     if isinstance(info.get("readout"), dict) and view is not None:
-        parameters["readout"] = dict(info["readout"], classes=view.names)
+        parameters["readout"] = dict(info["readout"], classes=[
+            name.replace("\\$", "$") for name in view.names])  # as written, not escaped
     parameters.update({name: options.get(name) for name in recipe.render_options})
     parameters.update(fps=settings.fps, dpi=settings.dpi)
     if replayed:

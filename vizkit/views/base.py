@@ -8,7 +8,7 @@ import numpy as np
 from .pacing import SHARE, changes_between, choose_frames
 from ..panels import caption
 from ..output.render import new_figure, render_frames, stream_frames
-from ..style import style
+from ..style import plain_text, style
 
 __all__ = ["TrajectoryView"]
 
@@ -56,8 +56,9 @@ class TrajectoryView:
     def names(self):
         """The name of each class the model can output (its key's entries, the
         manifest's ``classes``): the run's ``class_names`` where stored, else
-        ``class k``; ``[]`` for a regression."""
-        return self.readout.class_names(self.trajectory.info.get("class_names"))
+        ``class k``; ``[]`` for a regression. Drawn as plain text (a ``$`` is escaped)."""
+        return [plain_text(name) for name in
+                self.readout.class_names(self.trajectory.info.get("class_names"))]
 
     @cached_property
     def classes_note(self):

@@ -16,7 +16,7 @@ from ..inspect.probe import find_layer
 from ..inspect.projection import PlaneProjection
 from ..output.render import new_figure
 from .stills import Still
-from ..style import INK, TEXT, class_colors
+from ..style import INK, TEXT, class_colors, plain_text
 from ..panels.curves import loss_and_accuracy
 from .base import TrajectoryView
 
@@ -98,8 +98,9 @@ class ImageClassifierView(TrajectoryView):
     @cached_property
     def names(self):
         """The image set's class names, one per class the model outputs (a class the
-        set lacks is named by its number)."""
-        return self.readout.class_names(self.images.class_names, fill="{k}")
+        set lacks is named by its number), drawn as plain text (a ``$`` is escaped)."""
+        return [plain_text(name) for name in
+                self.readout.class_names(self.images.class_names, fill="{k}")]
 
     def outputs(self, frame):
         """Hidden activations (flattened), logits and class probabilities of the test
