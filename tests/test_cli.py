@@ -149,3 +149,24 @@ def test_script_entry_point_writes_complete_files(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "Error: Invalid value for '--epochs': 0 is not in the range x>=1."]
+
+
+def test_one_default_fps_for_the_command_line_and_python():
+    """The CLI's --fps, RenderSettings, vizkit.animate, a view's write/render and the
+    writers all default to the same frames per second."""
+    import inspect
+
+    import vizkit
+    from vizkit.cli import main
+    from vizkit.output.render import render_frames
+    from vizkit.output.writers import DEFAULT_FPS, open_writer
+    from vizkit.pipeline import RenderSettings
+    from vizkit.views.base import TrajectoryView
+
+    animate_command = main.get_command(None, "animate")
+    cli_default = next(p.default for p in animate_command.params if p.name == "fps")
+    defaults = {cli_default, RenderSettings(out="x.gif").fps}
+    for function in (vizkit.animate, TrajectoryView.write, TrajectoryView.render,
+                     render_frames, open_writer):
+        defaults.add(inspect.signature(function).parameters["fps"].default)
+    assert defaults == {DEFAULT_FPS}

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import VizkitError, parameter
+from .output.writers import DEFAULT_FPS
 from .progress import Progress
 
 __all__ = ["animate", "Animation", "view_for", "model_recipe"]
@@ -92,7 +93,7 @@ class _Frames(Progress):
                            else (lambda *_: None))
 
 
-def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=8, dpi=100,
+def animate(model, x, y, *, epochs=20, layers=None, out=None, fmt=None, fps=DEFAULT_FPS, dpi=100,
             batch_size=32, seed=None, unit_maps=False, overwrite=False, on_frame=None,
             tensorboard=None, input_features=None, feature_names=None):
     """Train ``model`` on ``(x, y)`` epoch by epoch and animate what its layers do.

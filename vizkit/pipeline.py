@@ -23,7 +23,7 @@ from .output.manifest import manifest_record, write_json
 from .views.pacing import FRAME_CHOICES
 from .progress import Progress
 from .run.transaction import OutputTransaction
-from .output.writers import resolve_format
+from .output.writers import DEFAULT_FPS, resolve_format
 
 __all__ = ["Recipe", "RenderSettings", "Progress", "produce"]
 
@@ -98,7 +98,7 @@ class RenderSettings:
 
     out: Path
     formats: tuple = ()
-    fps: int = 8
+    fps: int = DEFAULT_FPS
     dpi: int = 100
     stills: str = "last"
     frames: str = "auto"

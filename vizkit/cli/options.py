@@ -6,7 +6,7 @@ import click
 
 from ..inspect.engine import ENGINES
 from ..views.pacing import FRAME_CHOICES
-from ..output.writers import FORMATS
+from ..output.writers import DEFAULT_FPS, FORMATS
 
 __all__ = ["training_options", "render_options", "stack"]
 
@@ -53,7 +53,7 @@ def render_options(out, engine=True):
         click.option("--format", "formats", multiple=True,
                      type=click.Choice(FORMATS.list(), case_sensitive=False),
                      help="Output format; repeat for several (same name, other suffix)."),
-        click.option("--fps", type=click.IntRange(1, 60), default=8, show_default=True,
+        click.option("--fps", type=click.IntRange(1, 60), default=DEFAULT_FPS, show_default=True,
                      help="Frames per second of GIF, MP4 and the HTML player."),
         click.option("--dpi", type=click.IntRange(30, 400), default=100, show_default=True,
                      help="Pixels per inch of every frame."),

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from .camera import StreamingCamera
 from .files import artifact_paths
 from ..run.transaction import OutputTransaction
-from .writers import open_writer, resolve_format
+from .writers import DEFAULT_FPS, open_writer, resolve_format
 
 __all__ = ["new_figure", "render_frames", "stream_frames", "RenderResult"]
 
@@ -30,7 +30,7 @@ def new_figure(width, height, dpi=100):
     return fig
 
 
-def stream_frames(fig, draw, frames, paths, fmt, *, fps=10, labels=None, title="vizkit",
+def stream_frames(fig, draw, frames, paths, fmt, *, fps=DEFAULT_FPS, labels=None, title="vizkit",
                   on_frame=None, sinks=()):
     """Call ``draw(frame)`` then snap, for each of ``frames``, into files at ``paths``.
 
@@ -56,7 +56,7 @@ def stream_frames(fig, draw, frames, paths, fmt, *, fps=10, labels=None, title="
     return RenderResult(list(paths), fmt, writer.frame_count, writer.frame_size)
 
 
-def render_frames(fig, draw, frames, path, fmt=None, *, fps=10, labels=None,
+def render_frames(fig, draw, frames, path, fmt=None, *, fps=DEFAULT_FPS, labels=None,
                   overwrite=False, title="vizkit", on_frame=None):
     """Render ``draw(frame)`` for each of ``frames`` into one artifact at ``path``.
 

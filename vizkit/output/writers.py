@@ -16,7 +16,10 @@ from ..errors import VizkitError
 from .gif_file import GIF_HOLD, gif_frames
 from ..run.transaction import os_error, shown
 
-__all__ = ["FORMATS", "WriterRegistry", "resolve_format", "open_writer"]
+__all__ = ["FORMATS", "WriterRegistry", "resolve_format", "open_writer", "DEFAULT_FPS"]
+
+#: Frames per second of every animation unless asked otherwise (the CLI and Python alike).
+DEFAULT_FPS = 8
 
 
 class WriterRegistry:
@@ -89,7 +92,7 @@ def resolve_format(path, fmt=None):
     return FORMATS.resolve(path, fmt)
 
 
-def open_writer(paths, fmt, *, fps=10, title="vizkit"):
+def open_writer(paths, fmt, *, fps=DEFAULT_FPS, title="vizkit"):
     """A writer of format ``fmt`` onto ``paths`` (one path; PNG: one per frame)."""
     if not 1 <= fps <= 120:
         raise VizkitError(f"fps must be between 1 and 120, got {fps}")

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VizkitError, parameter, spoken
+from ..output.writers import DEFAULT_FPS
 from ..pipeline import Recipe, produce
 
 __all__ = ["Variant", "SweepPlan", "plan_sweep", "run_sweep", "MAX_VARIANTS"]
@@ -349,7 +350,7 @@ class _Sweep:
         does not apply)."""
         return range(max(self.done[v.index]["n_frames"] for v in self.live))
 
-    def write(self, paths, fmt, *, frames, fps=10, dpi=100, on_frame=None, sinks=()):
+    def write(self, paths, fmt, *, frames, fps=DEFAULT_FPS, dpi=100, on_frame=None, sinks=()):
         """Compose ``frames`` into ``paths`` as given (the pipeline stages them), the
         cells drawn on the workers a few chunks ahead; a cell whose run stopped
         early shows its last frame."""

@@ -8,6 +8,7 @@ import numpy as np
 from .pacing import SHARE, changes_between, choose_frames
 from ..panels import caption
 from ..output.render import new_figure, render_frames, stream_frames
+from ..output.writers import DEFAULT_FPS
 from ..style import plain_text, style
 
 __all__ = ["TrajectoryView"]
@@ -202,7 +203,7 @@ class TrajectoryView:
         return Still(figure=figure)
 
     # -- rendering ---------------------------------------------------------------
-    def write(self, paths, fmt, *, frames=None, fps=10, dpi=100, on_frame=None, sinks=()):
+    def write(self, paths, fmt, *, frames=None, fps=DEFAULT_FPS, dpi=100, on_frame=None, sinks=()):
         """Render ``frames`` into ``paths`` as given (the pipeline stages them)."""
         frames = list(self.frames() if frames is None else frames)
         with style():
@@ -211,7 +212,7 @@ class TrajectoryView:
                                  fmt, fps=fps, labels=[self.frame_label(f) for f in frames],
                                  title=self.title, on_frame=on_frame, sinks=sinks)
 
-    def render(self, path, fmt=None, *, frames=None, fps=10, dpi=100, overwrite=False,
+    def render(self, path, fmt=None, *, frames=None, fps=DEFAULT_FPS, dpi=100, overwrite=False,
                on_frame=None):
         """Render ``frames`` (default: all) to ``path``, atomically; a ``RenderResult``."""
         frames = list(self.frames() if frames is None else frames)
