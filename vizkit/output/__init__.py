@@ -3,5 +3,6 @@
 :class:`vizkit.run.transaction.OutputTransaction`.
 
 Knows nothing of any view: it renders whatever draws frames onto a figure.
-Imports only :mod:`vizkit.errors` and its own modules.
+Imports only :mod:`vizkit.errors`, the transaction (:mod:`vizkit.run.transaction`) and its
+own modules.
 """
